@@ -1,0 +1,117 @@
+import { mkdir } from "node:fs/promises"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import type { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, Option, Redacted, String as Str } from "effect"
+import Pg from "pg"
+import { DbBackend } from "./DbBackend.js"
+import * as PgliteClient from "./PgliteClient.js"
+
+const names = { transformQueryNames: Str.camelToSnake, transformResultNames: Str.snakeToCamel }
+
+export interface DbSettings {
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  readonly dataDir: string
+  readonly pool: {
+    readonly maxConnections: number
+    readonly minConnections: number
+    readonly connectTimeoutSecs: number
+    readonly idleTimeoutSecs: number
+    readonly maxLifetimeSecs: number
+  }
+  /** A PGlite image (from dumpDataDir) to start an in-memory database from. */
+  readonly pgliteImage?: Blob | undefined
+}
+
+const PING_TIMEOUT = Duration.seconds(2)
+
+const pingWith = (run: Effect.Effect<unknown, SqlError>) =>
+  run.pipe(
+    Effect.asVoid,
+    Effect.timeoutFail({
+      duration: PING_TIMEOUT,
+      onTimeout: () => new SqlError({ cause: new Error("ping timed out"), message: "Connection timed out" }),
+    }),
+  )
+
+/** Postgres through a node-postgres pool we own, so health can read its size and idle count. */
+const postgres = (url: Redacted.Redacted<string>, pool: DbSettings["pool"]) =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const pgPool = yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const p = new Pg.Pool({
+            connectionString: Redacted.value(url),
+            max: pool.maxConnections,
+            min: pool.minConnections,
+            connectionTimeoutMillis: pool.connectTimeoutSecs * 1000,
+            idleTimeoutMillis: pool.idleTimeoutSecs * 1000,
+            maxLifetimeSeconds: pool.maxLifetimeSecs,
+            application_name: "atom",
+          })
+          // an idle client dropped by the server must not crash the process; the pool replaces it
+          p.on("error", () => {})
+          return p
+        }),
+        (p) => Effect.promise(() => p.end()).pipe(Effect.timeoutOption(2000)),
+      )
+      // the first connection proves the URL and credentials before anything else starts
+      yield* Effect.tryPromise({
+        try: () => pgPool.query("SELECT 1"),
+        catch: (cause) => new SqlError({ cause, message: "cannot connect to DATABASE_URL" }),
+      }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.seconds(pool.connectTimeoutSecs),
+          onTimeout: () => new SqlError({ cause: new Error("timed out"), message: "cannot connect to DATABASE_URL" }),
+        }),
+      )
+      const backend = Layer.succeed(DbBackend, {
+        kind: "postgres",
+        ping: pingWith(
+          Effect.tryPromise({
+            try: () => pgPool.query("SELECT 1"),
+            catch: (cause) => new SqlError({ cause, message: "database unreachable" }),
+          }),
+        ),
+        poolStats: () => ({ size: pgPool.totalCount, idle: pgPool.idleCount }),
+      })
+      const client = PgClient.layerFromPool({ acquire: Effect.succeed(pgPool), applicationName: "atom", ...names })
+      return Layer.merge(client, backend)
+    }),
+  )
+
+const pglite = (dataDir: string, image: Blob | undefined) =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const inMemory = dataDir === "memory://"
+      if (!inMemory) {
+        yield* Effect.tryPromise({
+          try: () => mkdir(dataDir, { recursive: true }),
+          catch: (cause) => new SqlError({ cause, message: `cannot create ATOM_DATA_DIR ${dataDir}` }),
+        })
+      }
+      const client = PgliteClient.layer({ dataDir: inMemory ? undefined : dataDir, loadDataDir: image, ...names })
+      const backend = Layer.effect(
+        DbBackend,
+        Effect.map(PgliteClient.Pglite, (db) => ({
+          kind: "pglite" as const,
+          ping: pingWith(
+            Effect.tryPromise({
+              try: () => db.query("SELECT 1"),
+              catch: (cause) => new SqlError({ cause, message: "database unreachable" }),
+            }),
+          ),
+          poolStats: () => ({ size: 1, idle: 1 }),
+        })),
+      )
+      return Layer.provideMerge(backend, client)
+    }),
+  )
+
+/** Postgres when DATABASE_URL is set, else embedded PGlite in the data folder (or in memory). */
+export const DbLive = (settings: DbSettings): Layer.Layer<SqlClient.SqlClient | DbBackend, SqlError> =>
+  Option.match(settings.databaseUrl, {
+    onSome: (url) => postgres(url, settings.pool),
+    onNone: () => pglite(settings.dataDir, settings.pgliteImage),
+  }).pipe(Layer.provide(Reactivity.layer))

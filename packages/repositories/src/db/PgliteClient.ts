@@ -1,0 +1,104 @@
+// An @effect/sql SqlClient over an in-process PGlite database. It reuses sql-pg's statement
+// compiler, so repository code (sql`…`, sql.insert, sql.in, withTransaction, the migrator)
+// runs unchanged on PGlite and on Postgres.
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { Connection } from "@effect/sql/SqlConnection"
+import { SqlError } from "@effect/sql/SqlError"
+import * as Statement from "@effect/sql/Statement"
+import { makeCompiler } from "@effect/sql-pg/PgClient"
+import { PGlite } from "@electric-sql/pglite"
+import { Context, Effect, Layer, Scope, Stream } from "effect"
+
+/** The raw PGlite handle, for dumps and tests. */
+export class Pglite extends Context.Tag("atom/Pglite")<Pglite, PGlite>() {}
+
+export interface PgliteClientConfig {
+  /** A folder, or undefined / `memory://` for an in-memory database. */
+  readonly dataDir?: string | undefined
+  /** A tarball made by `dumpDataDir`, to start from instead of an empty database. */
+  readonly loadDataDir?: Blob | undefined
+  readonly transformResultNames?: ((s: string) => string) | undefined
+  readonly transformQueryNames?: ((s: string) => string) | undefined
+}
+
+const attempt = <A>(f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (cause) => new SqlError({ cause, message: "Failed to execute statement" }) })
+
+export const make = (config: PgliteClientConfig) =>
+  Effect.gen(function* () {
+    const db = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () =>
+          PGlite.create(config.dataDir === "memory://" ? undefined : config.dataDir, {
+            // int8 as string, as node-postgres does, so row schemas decode alike on both backends
+            parsers: { 20: (v: string) => v },
+            ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}),
+          }),
+        catch: (cause) => new SqlError({ cause, message: "PGlite: failed to open" }),
+      }),
+      (db) => Effect.promise(() => db.close()),
+    )
+    const transformRows = config.transformResultNames
+      ? Statement.defaultTransforms(config.transformResultNames).array
+      : undefined
+
+    // PGlite is one session: every statement takes the permit; a transaction holds it for its scope.
+    const lock = yield* Effect.makeSemaphore(1)
+
+    const makeConnection = (locked: boolean): Connection => {
+      const guard = <A>(eff: Effect.Effect<A, SqlError>) => (locked ? eff : lock.withPermits(1)(eff))
+      const run = (sql: string, params: ReadonlyArray<unknown>) =>
+        guard(
+          params.length === 0
+            ? // the simple protocol runs multi-statement scripts such as migrations
+              Effect.map(
+                attempt(() => db.exec(sql)),
+                (rs) => (rs.length <= 1 ? (rs[0]?.rows ?? []) : rs.map((r) => r.rows)),
+              )
+            : Effect.map(
+                attempt(() => db.query<object>(sql, [...params])),
+                (r) => r.rows,
+              ),
+        )
+      const execute: Connection["execute"] = (sql, params, transform) =>
+        transform ? Effect.map(run(sql, params), (rows) => transform(rows)) : run(sql, params)
+      return {
+        execute,
+        executeRaw: (sql, params) => guard(attempt(() => db.query(sql, [...params]))),
+        executeValues: (sql, params) =>
+          guard(
+            Effect.map(
+              attempt(() => db.query<Array<unknown>>(sql, [...params], { rowMode: "array" })),
+              (r) => r.rows,
+            ),
+          ),
+        executeUnprepared: execute,
+        executeStream: (sql, params, transform) =>
+          Stream.fromIterableEffect(execute(sql, params, transform)).pipe(Stream.rechunk(128)),
+      }
+    }
+    const unlocked = makeConnection(false)
+    const inTransaction = makeConnection(true)
+
+    const client = yield* SqlClient.make({
+      acquirer: Effect.succeed(unlocked),
+      transactionAcquirer: Effect.gen(function* () {
+        const scope = yield* Effect.scope
+        yield* lock.take(1)
+        yield* Scope.addFinalizer(scope, lock.release(1))
+        return inTransaction
+      }),
+      compiler: makeCompiler(config.transformQueryNames),
+      spanAttributes: [["db.system.name", "postgresql"]],
+      transformRows,
+    })
+    return { client, db }
+  })
+
+export const layer = (config: PgliteClientConfig = {}): Layer.Layer<SqlClient.SqlClient | Pglite, SqlError> =>
+  Layer.scopedContext(
+    Effect.map(make(config), ({ client, db }) =>
+      Context.make(SqlClient.SqlClient, client).pipe(Context.add(Pglite, db)),
+    ),
+  ).pipe(Layer.provide(Reactivity.layer))

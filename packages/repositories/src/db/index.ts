@@ -1,0 +1,6 @@
+export * from "./connectionFailure.js"
+export * from "./DbBackend.js"
+export * from "./DbLive.js"
+export * from "./migrate.js"
+export * as PgliteClient from "./PgliteClient.js"
+export * from "./sqlErrors.js"

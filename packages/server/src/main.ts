@@ -1,0 +1,49 @@
+import { existsSync } from "node:fs"
+import { Effect, Either } from "effect"
+import { loadConfig } from "./config/loadConfig.js"
+import { describeError } from "./describeError.js"
+import { runMigrateCommand } from "./migrateCommand.js"
+import { startAtom } from "./startAtom.js"
+
+const SHUTDOWN_BUDGET_MS = 10_000
+
+const fail = (message: string, code = 1): never => {
+  process.stderr.write(`atom: ${message}\n`)
+  process.exit(code)
+}
+
+const main = async () => {
+  if (existsSync(".env")) process.loadEnvFile(".env")
+  const [command = "serve", ...rest] = process.argv.slice(2)
+  if (command === "--help" || command === "help") {
+    process.stdout.write(
+      "usage: atom [serve | migrate]\n  serve    start the HTTP and gRPC listeners (default)\n  migrate  apply pending database migrations and exit\n",
+    )
+    return
+  }
+  if (rest.length > 0 || (command !== "serve" && command !== "migrate"))
+    fail(`unknown command: ${process.argv.slice(2).join(" ")} (try --help)`, 2)
+
+  const config = Either.getOrElse(Effect.runSync(Effect.either(loadConfig(process.env))), (e) => fail(e.message, 2))
+  if (command === "migrate") {
+    await runMigrateCommand(config).catch((e: unknown) => fail(describeError(e)))
+    return
+  }
+
+  const atom = await startAtom(config).catch((e: unknown) => fail(`startup failed: ${describeError(e)}`))
+  const shutdown = (signal: string) => {
+    const force = setTimeout(
+      () => fail(`shutdown after ${signal} took longer than ${SHUTDOWN_BUDGET_MS} ms`),
+      SHUTDOWN_BUDGET_MS,
+    )
+    force.unref()
+    atom
+      .stop(SHUTDOWN_BUDGET_MS - 2000)
+      .then(() => process.exit(0))
+      .catch((e: unknown) => fail(`shutdown failed: ${describeError(e)}`))
+  }
+  process.once("SIGTERM", () => shutdown("SIGTERM"))
+  process.once("SIGINT", () => shutdown("SIGINT"))
+}
+
+void main()

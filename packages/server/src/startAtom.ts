@@ -1,0 +1,87 @@
+import type { AtomConfigShape } from "@atom/domain/config"
+import { ListenerStatus } from "@atom/services/health"
+import { healthModule, makeYoga } from "@atom/transports/graphql"
+import { grpcServerCredentials, startGrpcServer } from "@atom/transports/grpc"
+import { healthRoutes, startHttpServer } from "@atom/transports/http"
+import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
+import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
+import { describeError } from "./describeError.js"
+
+export interface RunningAtom {
+  readonly httpPort: number
+  readonly grpcPort: number
+  readonly runtime: ManagedRuntime.ManagedRuntime<AppServices, unknown>
+  /** Stop accepting, drain HTTP then gRPC, close the database. */
+  readonly stop: (deadlineMs?: number) => Promise<void>
+}
+
+/** Builds the one runtime, then binds gRPC and HTTP on it (identity-certs §6.3 startup order). */
+export const startAtom = async (config: AtomConfigShape, options: AppOptions = {}): Promise<RunningAtom> => {
+  const runtime = ManagedRuntime.make(makeAppLayer(config, options))
+  // connect and migrate now, so a failure stops startup with its real cause
+  const built = await runtime.runPromiseExit(Effect.runtime<AppServices>())
+  if (Exit.isFailure(built)) {
+    await runtime.dispose()
+    throw new Error(describeError(Cause.squash(built.cause)))
+  }
+  const rt = built.value
+  const logDefect = (cause: Cause.Cause<unknown>, annotations: Record<string, string>) =>
+    runtime.runFork(Effect.logError("unexpected failure", Cause.pretty(cause)).pipe(Effect.annotateLogs(annotations)))
+
+  try {
+    const status = await runtime.runPromise(ListenerStatus)
+    const grpcCredentials = grpcServerCredentials(config.grpc.tls)
+    const grpcServer = await startGrpcServer({
+      host: config.grpc.listen.host,
+      port: config.grpc.listen.port,
+      runtime: rt,
+      services: {},
+      credentials: grpcCredentials,
+      onDefect: (cause, method) => logDefect(cause, { method }),
+    })
+    const yoga = makeYoga({
+      runtime: rt,
+      modules: [healthModule],
+      introspection: config.graphql.introspection,
+      maxDepth: config.graphql.maxDepth,
+      onDefect: (cause) => logDefect(cause, { path: "/graphql" }),
+    })
+    const httpServer = await startHttpServer({
+      host: config.listen.host,
+      port: config.listen.port,
+      runtime: rt,
+      routes: [...healthRoutes],
+      native: [{ method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) }],
+      defaultBodyLimit: config.limits.authBodyBytes,
+      corsAllowedOrigins: config.corsAllowedOrigins,
+      onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
+    })
+    grpcServer.markServing()
+    await runtime.runPromise(Effect.all([Ref.set(status.grpc, "serving"), Ref.set(status.http, "serving")]))
+    await runtime.runPromise(
+      Effect.logInfo("atom started").pipe(
+        Effect.annotateLogs({
+          http: `${config.listen.host}:${httpServer.port}`,
+          grpc: `${config.grpc.listen.host}:${grpcServer.port}`,
+          database: config.databaseUrl._tag === "Some" ? "postgres" : `pglite:${config.dataDir}`,
+        }),
+      ),
+    )
+
+    let stopping: Promise<void> | undefined
+    const stop = (deadlineMs = 8000) => {
+      stopping ??= (async () => {
+        const started = Date.now()
+        await runtime.runPromise(Effect.all([Ref.set(status.http, "stopping"), Ref.set(status.grpc, "stopping")]))
+        await httpServer.close(deadlineMs)
+        await grpcServer.close(Math.max(100, deadlineMs - (Date.now() - started)))
+        await runtime.dispose()
+      })()
+      return stopping
+    }
+    return { httpPort: httpServer.port, grpcPort: grpcServer.port, runtime, stop }
+  } catch (error) {
+    await runtime.dispose()
+    throw error
+  }
+}

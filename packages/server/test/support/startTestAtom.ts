@@ -1,0 +1,42 @@
+import type { AtomConfigShape } from "@atom/domain/config"
+import { Effect } from "effect"
+import { type Env, loadConfig } from "../../src/config/loadConfig.js"
+import { type RunningAtom, startAtom } from "../../src/startAtom.js"
+import { loadImage } from "./pgliteImage.js"
+import { createTestDatabase, postgresUrl } from "./testDatabase.js"
+
+export interface TestAtom {
+  readonly atom: RunningAtom
+  readonly config: AtomConfigShape
+  readonly baseUrl: string
+  readonly grpcAddress: string
+  readonly close: () => Promise<void>
+}
+
+/** Atom on ephemeral ports, on a fresh in-memory PGlite or a fresh Postgres database. */
+export const startTestAtom = async (env: Env = {}): Promise<TestAtom> => {
+  const server = postgresUrl()
+  const database = server ? await createTestDatabase(server) : undefined
+  const config = await Effect.runPromise(
+    loadConfig({
+      LISTEN_ADDR: "127.0.0.1:0",
+      GRPC_ADDR: "127.0.0.1:0",
+      ATOM_DATA_DIR: "memory://",
+      ATOM_LOG_LEVEL: "error",
+      ATOM_DB_MAX_CONNECTIONS: "5",
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...env,
+    }),
+  )
+  const atom = await startAtom(config, { pgliteImage: database ? undefined : loadImage() })
+  return {
+    atom,
+    config,
+    baseUrl: `http://127.0.0.1:${atom.httpPort}`,
+    grpcAddress: `127.0.0.1:${atom.grpcPort}`,
+    close: async () => {
+      await atom.stop(2000)
+      await database?.drop()
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./ListenerStatus.js"
+export * from "./Readiness.js"

@@ -1,0 +1,18 @@
+import type { AtomError } from "@atom/domain/errors"
+import type { Effect } from "effect"
+
+/** What every resolver gets: the request's facts and a way to run an Effect on the shared runtime. */
+export interface GraphqlContext<R> {
+  readonly requestId: string
+  readonly clientIp: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly run: <A>(effect: Effect.Effect<A, AtomError, R>) => Promise<A>
+}
+
+export type Resolver<R> = (parent: unknown, args: Record<string, unknown>, context: GraphqlContext<R>) => unknown
+
+/** One area's slice of the schema: its SDL and resolvers, merged into one executable schema. */
+export interface GraphqlModule<R> {
+  readonly typeDefs: string
+  readonly resolvers: Readonly<Record<string, Readonly<Record<string, Resolver<R>>>>>
+}

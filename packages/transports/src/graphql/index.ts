@@ -1,0 +1,3 @@
+export * from "./GraphqlContext.js"
+export * from "./healthModule.js"
+export * from "./makeYoga.js"

@@ -1,0 +1,3 @@
+export * from "./HttpServer.js"
+export * from "./Route.js"
+export * from "./routes/health.js"
