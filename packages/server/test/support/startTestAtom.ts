@@ -14,8 +14,12 @@ export interface TestAtom {
 }
 
 /** Atom on ephemeral ports, on a fresh in-memory PGlite or a fresh Postgres database. */
-export const startTestAtom = async (env: Env = {}): Promise<TestAtom> => {
-  const server = postgresUrl()
+export const startTestAtom = async (
+  env: Env = {},
+  options: { readonly ownDatabase?: boolean } = {},
+): Promise<TestAtom> => {
+  // ownDatabase: the caller's env names the database itself (e.g. a private Postgres)
+  const server = options.ownDatabase ? undefined : postgresUrl()
   const database = server ? await createTestDatabase(server) : undefined
   const config = await Effect.runPromise(
     loadConfig({

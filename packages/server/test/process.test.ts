@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { grpcCaller } from "./support/grpcClient.js"
+import { spawnAtom, waitReady } from "./support/spawnAtom.js"
+import { createTestDatabase, postgresUrl } from "./support/testDatabase.js"
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+/** The database the process runs on: a fresh Postgres database, or a fresh PGlite folder. */
+const databaseEnv = async (): Promise<Record<string, string>> => {
+  const server = postgresUrl()
+  if (server) {
+    const db = await createTestDatabase(server)
+    cleanups.push(db.drop)
+    return { DATABASE_URL: db.url }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "atom-data-"))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  return { ATOM_DATA_DIR: dir }
+}
+
+describe("the atom process", () => {
+  it("starts, answers HTTP and gRPC health, and exits 0 on SIGTERM", async () => {
+    const env = await databaseEnv()
+    const atom = await spawnAtom(["serve"], env)
+    cleanups.push(() => void atom.child.kill("SIGKILL"))
+    // the 15 s target is for an idle machine; here other test files share the two cores
+    await waitReady(atom.httpPort, 45_000)
+    const grpc = grpcCaller(`127.0.0.1:${atom.grpcPort}`)
+    const health = await grpc.call("grpc.health.v1.Health", "Check", { service: "" })
+    grpc.close()
+    expect(health.response).toEqual({ status: "SERVING" })
+
+    const stopAt = Date.now()
+    atom.child.kill("SIGTERM")
+    expect(await atom.exited).toBe(0)
+    expect(Date.now() - stopAt).toBeLessThan(10_000)
+  })
+
+  it("applies migrations once: a second run against the same database applies nothing", async () => {
+    const env = await databaseEnv()
+    const first = await spawnAtom(["migrate"], env)
+    expect(await first.exited).toBe(0)
+    expect(first.output()).toMatch(/applied \d+ migrations/)
+    const second = await spawnAtom(["migrate"], env)
+    expect(await second.exited).toBe(0)
+    expect(second.output()).toContain("database schema is up to date")
+  })
+
+  it.each([
+    [{ LISTEN_ADDR: "nowhere" }, "invalid configuration: LISTEN_ADDR must be an address like 0.0.0.0:8080"],
+    [{ ATOM_LOG_FORMAT: "yaml" }, "invalid configuration: ATOM_LOG_FORMAT must be json or text"],
+    [{ ATOM_DB_MAX_CONNECTIONS: "-1" }, "invalid configuration: ATOM_DB_MAX_CONNECTIONS must be a whole number"],
+  ])("refuses bad configuration %o with one line and a non-zero exit", async (bad, message) => {
+    const atom = await spawnAtom(["serve"], { ATOM_DATA_DIR: "memory://", ...bad })
+    expect(await atom.exited).toBe(2)
+    const lines = atom.output().trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(message)
+  })
+
+  it("fails fast with a clear message when DATABASE_URL cannot be reached", async () => {
+    const atom = await spawnAtom(["serve"], { DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", ATOM_DB_CONNECT_TIMEOUT_SECS: "2" })
+    expect(await atom.exited).toBe(1)
+    expect(atom.output()).toContain("startup failed: cannot connect to DATABASE_URL")
+  })
+})
+
+describe.runIf(postgresUrl())("several replicas on one Postgres (runs when DATABASE_URL is set)", () => {
+  it("two processes starting at once both come up on a fresh database", async () => {
+    const env = await databaseEnv()
+    const [a, b] = await Promise.all([spawnAtom(["serve"], env), spawnAtom(["serve"], env)])
+    cleanups.push(() => void a.child.kill("SIGKILL"), () => void b.child.kill("SIGKILL"))
+    await Promise.all([waitReady(a.httpPort, 20_000), waitReady(b.httpPort, 20_000)])
+    const bodies = await Promise.all(
+      [a, b].map((x) => fetch(`http://127.0.0.1:${x.httpPort}/health/ready`).then((r) => r.json())),
+    )
+    expect(bodies[0].migrations).toEqual(bodies[1].migrations)
+    a.child.kill("SIGTERM")
+    b.child.kill("SIGTERM")
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
+  })
+})
