@@ -2,10 +2,6 @@ import type { GraphqlModule } from "./GraphqlContext.js"
 
 /** `health` answers "ok" without authentication (identity-certs §6.3). */
 export const healthModule: GraphqlModule<never> = {
-  typeDefs: /* GraphQL */ `
-    type Query {
-      health: String!
-    }
-  `,
+  typeDefs: "",
   resolvers: { Query: { health: () => "ok" } },
 }

@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Cause, Runtime } from "effect"
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from "graphql"
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
+import { CONTRACT_SDL, contractRootFields } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
+import { JsonScalar } from "./jsonScalar.js"
 import { makeRunner } from "./runEffect.js"
 
 export interface YogaOptions<R> {
@@ -55,7 +57,24 @@ const plainErrors: Plugin = {
   },
 }
 
+/** Contract fields no area serves yet answer a clear error rather than a silent null. */
+const notImplemented = <R>(extensions: ReadonlyArray<string>, modules: ReadonlyArray<GraphqlModule<R>>) => {
+  const roots = contractRootFields(extensions)
+  const out: Record<string, Record<string, () => never>> = {}
+  for (const root of ["Query", "Mutation"] as const) {
+    out[root] = {}
+    for (const field of roots[root]) {
+      if (modules.some((m) => m.resolvers[root]?.[field] !== undefined)) continue
+      out[root][field] = () => {
+        throw new GraphQLError(`${field} is not implemented yet`)
+      }
+    }
+  }
+  return out
+}
+
 export const makeYoga = <R>(options: YogaOptions<R>) => {
+  const extensions = options.modules.map((m) => m.typeDefs).filter((t) => t.trim() !== "")
   const run = makeRunner(options.runtime, options.onDefect)
   const rules = [depthLimit(options.maxDepth), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])]
   const yoga = createYoga<ServerContext, GraphqlContext<R>>({
@@ -66,8 +85,12 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
     batching: false,
     maskedErrors: false,
     schema: createSchema<GraphqlContext<R> & ServerContext>({
-      typeDefs: options.modules.map((m) => m.typeDefs),
-      resolvers: options.modules.map((m) => m.resolvers),
+      typeDefs: [CONTRACT_SDL, ...extensions],
+      resolvers: [
+        { JSON: JsonScalar },
+        notImplemented(extensions, options.modules),
+        ...options.modules.map((m) => m.resolvers),
+      ],
     }),
     plugins: [limits(rules), quietValidation, plainErrors],
     context: ({ req, request }) => ({
