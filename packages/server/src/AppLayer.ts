@@ -1,6 +1,7 @@
 import { AtomConfig, type AtomConfigShape } from "@atom/domain/config"
 import { DbLive, runMigrations } from "@atom/repositories/db"
 import { ListenerStatus, Readiness } from "@atom/services/health"
+import { RateLimiter } from "@atom/services/ratelimit"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "./logging.js"
 
@@ -31,7 +32,8 @@ export const makeAppLayer = (config: AtomConfigShape, options: AppOptions = {}) 
     pgliteImage: options.pgliteImage,
   })
   const Base = Layer.mergeAll(Config, ListenerStatus.Live, Layer.provideMerge(Migrations, Db))
-  return Readiness.Default.pipe(Layer.provideMerge(Base), Layer.provideMerge(LoggingLive(config.log)))
+  const Services = Layer.mergeAll(Readiness.Default, RateLimiter.Live)
+  return Services.pipe(Layer.provideMerge(Base), Layer.provideMerge(LoggingLive(config.log)))
 }
 
 export type AppLayer = ReturnType<typeof makeAppLayer>

@@ -1,8 +1,9 @@
 import type { AtomConfigShape } from "@atom/domain/config"
 import { ListenerStatus } from "@atom/services/health"
+import { RateLimiter } from "@atom/services/ratelimit"
 import { healthModule, makeYoga } from "@atom/transports/graphql"
 import { grpcServerCredentials, startGrpcServer } from "@atom/transports/grpc"
-import { healthRoutes, startHttpServer } from "@atom/transports/http"
+import { healthRoutes, rateLimitCategory, startHttpServer } from "@atom/transports/http"
 import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -30,6 +31,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
 
   try {
     const status = await runtime.runPromise(ListenerStatus)
+    const limiter = await runtime.runPromise(RateLimiter)
     const grpcCredentials = grpcServerCredentials(config.grpc.tls)
     const grpcServer = await startGrpcServer({
       host: config.grpc.listen.host,
@@ -54,6 +56,13 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       native: [{ method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) }],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,
+      trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
+      admit: (path, client) => {
+        const category = rateLimitCategory(path)
+        if (category === undefined) return undefined
+        const admission = limiter.admit(category, client)
+        return admission.allowed ? undefined : admission.retryAfterSecs
+      },
       onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
     })
     grpcServer.markServing()

@@ -46,7 +46,11 @@ describe.runIf(hasPostgresBinaries)("database outage on Postgres", () => {
     expect((await readiness(t)).status).toBe(200)
 
     pg.stop()
-    const down = await until(() => readiness(t), (r) => r.status === 503, 10_000)
+    const down = await until(
+      () => readiness(t),
+      (r) => r.status === 503,
+      10_000,
+    )
     expect(down.status).toBe(503)
     expect(down.body.status).toBe("error")
     expect(down.body.database).toEqual({ status: "error", message: "database unreachable" })
@@ -54,7 +58,11 @@ describe.runIf(hasPostgresBinaries)("database outage on Postgres", () => {
     expect(Either.isLeft(failed) && failed.left._tag).toBe("Unavailable")
 
     pg.start()
-    const up = await until(() => readiness(t), (r) => r.status === 200, 15_000)
+    const up = await until(
+      () => readiness(t),
+      (r) => r.status === 200,
+      15_000,
+    )
     expect(up.status).toBe(200)
     expect(up.body.database.status).toBe("ok")
     const recovered = await query()

@@ -65,7 +65,10 @@ describe("the atom process", () => {
   })
 
   it("fails fast with a clear message when DATABASE_URL cannot be reached", async () => {
-    const atom = await spawnAtom(["serve"], { DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", ATOM_DB_CONNECT_TIMEOUT_SECS: "2" })
+    const atom = await spawnAtom(["serve"], {
+      DATABASE_URL: "postgres://postgres@127.0.0.1:1/none",
+      ATOM_DB_CONNECT_TIMEOUT_SECS: "2",
+    })
     expect(await atom.exited).toBe(1)
     expect(atom.output()).toContain("startup failed: cannot connect to DATABASE_URL")
   })
@@ -75,7 +78,10 @@ describe.runIf(postgresUrl())("several replicas on one Postgres (runs when DATAB
   it("two processes starting at once both come up on a fresh database", async () => {
     const env = await databaseEnv()
     const [a, b] = await Promise.all([spawnAtom(["serve"], env), spawnAtom(["serve"], env)])
-    cleanups.push(() => void a.child.kill("SIGKILL"), () => void b.child.kill("SIGKILL"))
+    cleanups.push(
+      () => void a.child.kill("SIGKILL"),
+      () => void b.child.kill("SIGKILL"),
+    )
     await Promise.all([waitReady(a.httpPort, 20_000), waitReady(b.httpPort, 20_000)])
     const bodies = await Promise.all(
       [a, b].map((x) => fetch(`http://127.0.0.1:${x.httpPort}/health/ready`).then((r) => r.json())),

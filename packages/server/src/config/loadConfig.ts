@@ -6,6 +6,7 @@ import type {
   RateLimitCategory,
   RateLimitPolicy,
 } from "@atom/domain/config"
+import { parseCidr } from "@atom/domain/net"
 import { Effect, Option, Redacted, Schema, SchemaAST } from "effect"
 import { ConfigError } from "./ConfigError.js"
 import {
@@ -15,7 +16,6 @@ import {
   NonEmptyFromEnv,
   NonNegativeIntFromEnv,
   PositiveIntFromEnv,
-  parseCidr,
   UrlFromEnv,
   UuidFromEnv,
 } from "./envSchemas.js"

@@ -22,7 +22,12 @@ const run = (tool: string, args: ReadonlyArray<string>) => {
 export const startPrivatePostgres = async () => {
   const dir = mkdtempSync(join(tmpdir(), "atom-pg-"))
   const data = join(dir, "data")
-  if (userInfo().uid === 0) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString()), Number(execFileSync("id", ["-g", "postgres"]).toString()))
+  if (userInfo().uid === 0)
+    chownSync(
+      dir,
+      Number(execFileSync("id", ["-u", "postgres"]).toString()),
+      Number(execFileSync("id", ["-g", "postgres"]).toString()),
+    )
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
   const port = await freePort()
   const start = () =>

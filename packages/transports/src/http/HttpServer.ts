@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
 import { Cause, Effect, Exit, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
+import { clientAddress } from "./clientAddress.js"
 import type { Route, RouteRequest, RouteResponse } from "./Route.js"
 import { makeRouter } from "./Router.js"
 import { readBody } from "./readBody.js"
@@ -20,6 +22,9 @@ export interface HttpServerOptions<R> {
   readonly native?: ReadonlyArray<{ readonly method: string; readonly path: string; readonly handler: NodeHandler }>
   readonly defaultBodyLimit: number
   readonly corsAllowedOrigins: ReadonlyArray<string>
+  readonly trustedProxyCidrs: ReadonlyArray<Cidr>
+  /** Rate limiting: seconds to wait when this client may not make this request now, else undefined. */
+  readonly admit?: (path: string, client: string) => number | undefined
   readonly onDefect: (cause: Cause.Cause<unknown>, request: { method: string; path: string; requestId: string }) => void
 }
 
@@ -33,10 +38,11 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/
 const CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 const CORS_HEADERS = "authorization, content-type, accept"
 
-const clientIpOf = (req: IncomingMessage) => {
-  const ip = req.socket.remoteAddress ?? ""
-  return ip.startsWith("::ffff:") ? ip.slice(7) : ip
-}
+const TOO_MANY = (retryAfter: number): RouteResponse => ({
+  status: 429,
+  headers: { "content-type": "application/json", "retry-after": String(retryAfter) },
+  body: '{"error":"rate limit exceeded"}',
+})
 
 const write = (res: ServerResponse, response: RouteResponse, extra: Record<string, string>) => {
   if (res.headersSent) return
@@ -102,9 +108,16 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     }
     for (const [k, v] of Object.entries(extra)) res.setHeader(k, v)
 
+    const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs)
+    const limited = (): boolean => {
+      const wait = options.admit?.(path, clientIp)
+      if (wait === undefined) return false
+      write(res, TOO_MANY(wait), extra)
+      return true
+    }
     const nativeHandler = native.get(`${method} ${path}`)
     if (nativeHandler) {
-      nativeHandler(req, res)
+      if (!limited()) nativeHandler(req, res)
       return
     }
     if (nativePaths.has(path)) {
@@ -121,13 +134,14 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       write(res, { status: 405, headers: { allow: match.allow.join(", ") } }, extra)
       return
     }
+    if (limited()) return
     const request: RouteRequest = {
       method,
       path,
       params: match.params,
       query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
       headers: req.headers,
-      clientIp: clientIpOf(req),
+      clientIp,
       requestId,
       body: readBody(req, match.route.bodyLimit ?? options.defaultBodyLimit),
     }
