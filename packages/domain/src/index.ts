@@ -1,0 +1,5 @@
+export * from "./authz/index.js"
+export * from "./config/index.js"
+export * from "./errors/index.js"
+export * from "./identity/index.js"
+export * from "./net/index.js"

@@ -1,0 +1,7 @@
+export * from "./compileConditions.js"
+export * from "./isJsonObject.js"
+export * from "./jsonEquals.js"
+export * from "./operators.js"
+export * from "./resolvePath.js"
+export * from "./rfc3339.js"
+export * from "./validateConditions.js"

@@ -1,0 +1,2 @@
+export * from "./authz/index.js"
+export * from "./conditions/index.js"
