@@ -1,4 +1,5 @@
 import type { AtomError } from "@atom/domain/errors"
+import type { Caller } from "@atom/domain/identity"
 import type { Effect } from "effect"
 
 /** What every resolver gets: the request's facts and a way to run an Effect on the shared runtime. */
@@ -6,6 +7,8 @@ export interface GraphqlContext<R> {
   readonly requestId: string
   readonly clientIp: string
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  /** The authenticated caller; undefined for anonymous requests (public fields only). */
+  readonly caller: Caller | undefined
   readonly run: <A>(effect: Effect.Effect<A, AtomError, R>) => Promise<A>
 }
 

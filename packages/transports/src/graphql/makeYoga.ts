@@ -97,6 +97,7 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
       requestId: String(req.headers["x-request-id"] ?? ""),
       clientIp: req.socket.remoteAddress ?? "",
       headers: req.headers,
+      caller: undefined,
       run,
       request,
     }),
