@@ -1,0 +1,6 @@
+export * from "./entities.js"
+export * from "./loginAttempts.js"
+export * from "./passwords.js"
+export * from "./rows.js"
+export * from "./sessions.js"
+export * from "./signingKeys.js"
