@@ -1,0 +1,104 @@
+import { createServer } from "node:net"
+import { setTimeout as sleep } from "node:timers/promises"
+import { type Child, spawnTsx } from "./child.js"
+
+/** Where the benchmark reaches a running Atom (always loopback). */
+export interface AtomEndpoints {
+  readonly host: string
+  readonly httpPort: number
+  readonly grpcPort: number
+  /** `http://127.0.0.1:<port>` without a trailing slash. */
+  readonly httpUrl: string
+  /** `127.0.0.1:<port>`, as grpc-js takes it. */
+  readonly grpcAddress: string
+}
+
+export interface RunningAtomProcess extends AtomEndpoints {
+  readonly child: Child
+  readonly startupMs: number
+  readonly stop: () => Promise<void>
+}
+
+export interface StartAtomOptions {
+  /** `memory://` (default) for an in-memory PGlite, or a folder. Ignored by the server when DATABASE_URL is set. */
+  readonly dataDir?: string
+  readonly readyTimeoutMs?: number
+  /** Extra environment for the server (e.g. settings a scenario needs). */
+  readonly env?: Readonly<Record<string, string>>
+}
+
+const HOST = "127.0.0.1"
+const SERVER_ENTRY = "packages/server/src/main.ts"
+
+/** A port the OS calls free right now (bound and released; the server binds it a moment later). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once("error", reject)
+    srv.listen(0, HOST, () => {
+      const address = srv.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))))
+    })
+  })
+
+const isReady = async (url: string): Promise<boolean> => {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+    await res.arrayBuffer()
+    return res.status === 200
+  } catch {
+    return false
+  }
+}
+
+const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess> => {
+  const httpPort = await freePort()
+  let grpcPort = await freePort()
+  while (grpcPort === httpPort) grpcPort = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LISTEN_ADDR: `${HOST}:${httpPort}`,
+    GRPC_ADDR: `${HOST}:${grpcPort}`,
+    ATOM_DATA_DIR: options.dataDir ?? "memory://",
+    ATOM_LOG_LEVEL: "warn",
+    ATOM_RATE_LIMIT_ENABLED: "false",
+    ...options.env,
+  }
+  const started = performance.now()
+  const child = spawnTsx("atom", SERVER_ENTRY, ["serve"], env)
+  const httpUrl = `http://${HOST}:${httpPort}`
+  const deadline = started + (options.readyTimeoutMs ?? 120_000)
+  while (!(await isReady(`${httpUrl}/health/ready`))) {
+    if (!child.alive()) throw new Error(`atom exited (${await child.exited}) during startup\n${child.tail()}`)
+    if (performance.now() > deadline) {
+      await child.stop(5_000)
+      throw new Error(`atom was not ready within ${options.readyTimeoutMs ?? 120_000} ms\n${child.tail()}`)
+    }
+    await sleep(250)
+  }
+  return {
+    host: HOST,
+    httpPort,
+    grpcPort,
+    httpUrl,
+    grpcAddress: `${HOST}:${grpcPort}`,
+    child,
+    startupMs: performance.now() - started,
+    stop: () => child.stop(),
+  }
+}
+
+/**
+ * Spawns `packages/server/src/main.ts serve` on two free loopback ports and waits for `GET /health/ready` → 200.
+ * Retries once if a port was taken in the gap between picking it and binding it.
+ */
+export const startAtom = async (options: StartAtomOptions = {}): Promise<RunningAtomProcess> => {
+  try {
+    return await startOnce(options)
+  } catch (first) {
+    const message = first instanceof Error ? first.message : String(first)
+    if (!/EADDRINUSE/.test(message)) throw first
+    return startOnce(options)
+  }
+}

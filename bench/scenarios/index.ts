@@ -1,0 +1,10 @@
+/**
+ * Every benchmark scenario, in the order they run. To add one: write `bench/scenarios/<name>.ts` exporting
+ * `defineScenario({ name, description, baseline, prepare?, run })` as default, and add it to this list.
+ */
+import type { Scenario } from "../lib/scenario.js"
+import graphqlHealth from "./graphqlHealth.js"
+import grpcHealthCheck from "./grpcHealthCheck.js"
+import httpHealthLive from "./httpHealthLive.js"
+
+export const SCENARIOS: ReadonlyArray<Scenario> = [httpHealthLive, grpcHealthCheck, graphqlHealth]
