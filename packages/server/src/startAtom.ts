@@ -1,9 +1,10 @@
 import type { AtomConfigShape } from "@atom/domain/config"
+import { Authenticator } from "@atom/services/auth"
 import { ListenerStatus } from "@atom/services/health"
 import { RateLimiter } from "@atom/services/ratelimit"
-import { healthModule, makeYoga } from "@atom/transports/graphql"
+import { authModule, healthModule, makeYoga } from "@atom/transports/graphql"
 import { grpcServerCredentials, startGrpcServer } from "@atom/transports/grpc"
-import { healthRoutes, rateLimitCategory, startHttpServer } from "@atom/transports/http"
+import { authRoutes, healthRoutes, rateLimitCategory, startHttpServer } from "@atom/transports/http"
 import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -43,7 +44,9 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
     })
     const yoga = makeYoga({
       runtime: rt,
-      modules: [healthModule],
+      modules: [healthModule, authModule],
+      authenticate: (token) => Effect.flatMap(Authenticator, (a) => a.authenticate(token)),
+      corsAllowedOrigins: config.corsAllowedOrigins,
       introspection: config.graphql.introspection,
       maxDepth: config.graphql.maxDepth,
       onDefect: (cause) => logDefect(cause, { path: "/graphql" }),
@@ -52,7 +55,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       host: config.listen.host,
       port: config.listen.port,
       runtime: rt,
-      routes: [...healthRoutes],
+      routes: [...healthRoutes, ...authRoutes],
       native: [{ method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) }],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { grpcCaller } from "./support/grpcClient.js"
 import { spawnAtom, waitReady } from "./support/spawnAtom.js"
+import { TEST_KEK } from "./support/startTestAtom.js"
 import { createTestDatabase, postgresUrl } from "./support/testDatabase.js"
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -17,7 +18,7 @@ const databaseEnv = async (): Promise<Record<string, string>> => {
   if (server) {
     const db = await createTestDatabase(server)
     cleanups.push(db.drop)
-    return { DATABASE_URL: db.url }
+    return { DATABASE_URL: db.url, ATOM_KEY_ENCRYPTION_KEY: TEST_KEK }
   }
   const dir = mkdtempSync(join(tmpdir(), "atom-data-"))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
@@ -71,6 +72,40 @@ describe("the atom process", () => {
     })
     expect(await atom.exited).toBe(1)
     expect(atom.output()).toContain("startup failed: cannot connect to DATABASE_URL")
+  })
+})
+
+describe("the zero-setup embedded start", () => {
+  it("prints a generated bootstrap admin password once, and it logs in", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "atom-embedded-"))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    const first = await spawnAtom(["serve"], { ATOM_DATA_DIR: dir })
+    cleanups.push(() => void first.child.kill("SIGKILL"))
+    await waitReady(first.httpPort, 45_000)
+    const password = /password:\s+(\S+)/.exec(first.output())?.[1]
+    expect(password).toBeDefined()
+    const login = await fetch(`http://127.0.0.1:${first.httpPort}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ identifier: "admin", secret: password }),
+    })
+    expect(login.status).toBe(200)
+    first.child.kill("SIGTERM")
+    expect(await first.exited).toBe(0)
+
+    // the same data folder again: keys and the password survive, nothing is printed
+    const second = await spawnAtom(["serve"], { ATOM_DATA_DIR: dir })
+    cleanups.push(() => void second.child.kill("SIGKILL"))
+    await waitReady(second.httpPort, 45_000)
+    expect(second.output()).not.toContain("password:")
+    const again = await fetch(`http://127.0.0.1:${second.httpPort}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ identifier: "admin", secret: password }),
+    })
+    expect(again.status).toBe(200)
+    second.child.kill("SIGTERM")
+    expect(await second.exited).toBe(0)
   })
 })
 

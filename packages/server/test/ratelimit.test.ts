@@ -13,8 +13,12 @@ describe("rate limits per category and client", () => {
   let proxied: TestAtom
   beforeAll(async () => {
     ;[direct, proxied] = await Promise.all([
-      startTestAtom({ ATOM_HTTP_RATE_LIMIT_GRAPHQL: "3" }),
-      startTestAtom({ ATOM_HTTP_RATE_LIMIT_GRAPHQL: "2", ATOM_TRUSTED_PROXY_CIDRS: "127.0.0.0/8" }),
+      startTestAtom({ ATOM_RATE_LIMIT_ENABLED: "true", ATOM_HTTP_RATE_LIMIT_GRAPHQL: "3" }),
+      startTestAtom({
+        ATOM_RATE_LIMIT_ENABLED: "true",
+        ATOM_HTTP_RATE_LIMIT_GRAPHQL: "2",
+        ATOM_TRUSTED_PROXY_CIDRS: "127.0.0.0/8",
+      }),
     ])
   })
   afterAll(async () => {

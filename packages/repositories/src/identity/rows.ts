@@ -51,3 +51,24 @@ export const SigningKeyRow = Schema.Struct({
   createdAt: Schema.DateFromSelf,
 })
 export type SigningKeyRow = typeof SigningKeyRow.Type
+
+/** A session with the state of its entity and that entity's tenant: one row per token check. */
+export const SessionSubjectRow = Schema.Struct({
+  sessionId: Schema.String,
+  expiresAt: Schema.DateFromSelf,
+  revoked: Schema.Boolean,
+  entityId: Schema.String,
+  entityStatus: EntityStatus,
+  entityDeleted: Schema.Boolean,
+  tenantId: Schema.NullOr(Schema.String),
+  tenantStatus: Schema.NullOr(TenantStatus),
+  tenantDeleted: Schema.NullOr(Schema.Boolean),
+})
+export type SessionSubjectRow = typeof SessionSubjectRow.Type
+
+export const TenantRefRow = Schema.Struct({
+  id: Schema.String,
+  status: TenantStatus,
+  deleted: Schema.Boolean,
+})
+export type TenantRefRow = typeof TenantRefRow.Type

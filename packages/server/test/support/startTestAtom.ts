@@ -5,6 +5,12 @@ import { type RunningAtom, startAtom } from "../../src/startAtom.js"
 import { loadImage } from "./pgliteImage.js"
 import { createTestDatabase, postgresUrl } from "./testDatabase.js"
 
+/** The bootstrap admin's password in every test Atom (identifier `admin`). */
+export const ADMIN_PASSWORD = "test-admin-password-123"
+
+/** A fixed key-encryption key for tests (base64 of 32 bytes). */
+export const TEST_KEK = Buffer.alloc(32, 7).toString("base64")
+
 export interface TestAtom {
   readonly atom: RunningAtom
   readonly config: AtomConfigShape
@@ -28,6 +34,9 @@ export const startTestAtom = async (
       ATOM_DATA_DIR: "memory://",
       ATOM_LOG_LEVEL: "error",
       ATOM_DB_MAX_CONNECTIONS: "5",
+      ADMIN_SECRET: ADMIN_PASSWORD,
+      ATOM_KEY_ENCRYPTION_KEY: TEST_KEK,
+      ATOM_RATE_LIMIT_ENABLED: "false",
       ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
     }),

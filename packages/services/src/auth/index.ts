@@ -1,1 +1,7 @@
 export * from "./Authenticator.js"
+export * from "./BootstrapAdmin.js"
+export * from "./JwtAuthenticator.js"
+export * from "./Kek.js"
+export * from "./KeyRing.js"
+export * from "./Login.js"
+export * from "./SessionService.js"

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { Cause, Runtime } from "effect"
+import type { AtomError } from "@atom/domain/errors"
+import type { Caller } from "@atom/domain/identity"
+import { type Cause, type Effect, Either, type Runtime } from "effect"
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from "graphql"
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
+import { checkCookieOrigin, presentedToken } from "../auth/presentedToken.js"
 import { CONTRACT_SDL, contractRootFields } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
@@ -14,6 +17,9 @@ export interface YogaOptions<R> {
   readonly introspection: boolean
   readonly maxDepth: number
   readonly onDefect: (cause: Cause.Cause<unknown>) => void
+  /** Proves a presented token; a failure fails the whole request (api.md §3.2). */
+  readonly authenticate: (token: string) => Effect.Effect<Caller, AtomError, R>
+  readonly corsAllowedOrigins: ReadonlyArray<string>
 }
 
 interface ServerContext {
@@ -42,6 +48,8 @@ const plainErrors: Plugin = {
   onResultProcess: ({ result, setResult }) => {
     if (Array.isArray(result) || !("errors" in result) || !result.errors) return
     setResult({
+      // a request that fails before execution (bad token) still answers `data: null`
+      data: "data" in result ? result.data : null,
       ...result,
       errors: result.errors.map(
         (e) =>
@@ -93,14 +101,25 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
       ],
     }),
     plugins: [limits(rules), quietValidation, plainErrors],
-    context: ({ req, request }) => ({
-      requestId: String(req.headers["x-request-id"] ?? ""),
-      clientIp: req.socket.remoteAddress ?? "",
-      headers: req.headers,
-      caller: undefined,
-      run,
-      request,
-    }),
+    context: async ({ req, request }) => {
+      const presented = presentedToken(req.headers, { allowCookie: true })
+      if (Either.isLeft(presented)) throw new GraphQLError(presented.left.message)
+      if (
+        presented.right?.source === "cookie" &&
+        Either.isLeft(checkCookieOrigin(req.headers, options.corsAllowedOrigins))
+      ) {
+        throw new GraphQLError("forbidden")
+      }
+      const caller = presented.right ? await run(options.authenticate(presented.right.token)) : undefined
+      return {
+        requestId: String(req.headers["x-request-id"] ?? ""),
+        clientIp: req.socket.remoteAddress ?? "",
+        headers: req.headers,
+        caller,
+        run,
+        request,
+      }
+    },
   })
   return yoga
 }

@@ -7,6 +7,7 @@ import { Cause, Effect, Exit, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
 import { clientAddress } from "./clientAddress.js"
+import type { HttpReject } from "./HttpReject.js"
 import type { Route, RouteRequest, RouteResponse } from "./Route.js"
 import { makeRouter } from "./Router.js"
 import { readBody } from "./readBody.js"
@@ -52,7 +53,8 @@ const write = (res: ServerResponse, response: RouteResponse, extra: Record<strin
   res.end(response.body)
 }
 
-const errorResponse = (error: AtomError): RouteResponse => {
+const errorResponse = (error: AtomError | HttpReject): RouteResponse => {
+  if (error._tag === "HttpReject") return error.response
   const wire = toWire(error)
   return {
     status: wire.http,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http"
 import type { AtomError } from "@atom/domain/errors"
 import type { Effect } from "effect"
+import type { HttpReject } from "./HttpReject.js"
 
 /** What a REST handler sees of a request: decoded once by the server, never the raw socket. */
 export interface RouteRequest {
@@ -21,7 +22,7 @@ export interface RouteResponse {
   readonly body?: string | Uint8Array
 }
 
-export type Handler<R> = (request: RouteRequest) => Effect.Effect<RouteResponse, AtomError, R>
+export type Handler<R> = (request: RouteRequest) => Effect.Effect<RouteResponse, AtomError | HttpReject, R>
 
 export interface Route<R> {
   readonly method: string

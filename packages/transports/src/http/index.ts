@@ -1,4 +1,7 @@
 export * from "./clientAddress.js"
+export * from "./HttpReject.js"
 export * from "./HttpServer.js"
+export * from "./jsonBody.js"
 export * from "./Route.js"
+export * from "./routes/auth.js"
 export * from "./routes/health.js"

@@ -1,0 +1,3 @@
+export * from "./constantTime.js"
+export * from "./encoding.js"
+export * from "./kek.js"

@@ -1,0 +1,7 @@
+export * from "./accessToken.js"
+export * from "./jwt.js"
+export * from "./messages.js"
+export * from "./opaqueToken.js"
+export * from "./sharedKey.js"
+export * from "./signingKey.js"
+export * from "./uuid.js"

@@ -1,0 +1,1 @@
+export { GateLive as GateLayer } from "@atom/services/authz"

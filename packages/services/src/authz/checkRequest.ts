@@ -1,0 +1,80 @@
+import { type CheckTarget, MissingObjectKind, ObjectId } from "@atom/domain/authz"
+import { InvalidInput } from "@atom/domain/errors"
+import { Effect, Schema } from "effect"
+import type { CheckQuestion } from "./decideCheck.js"
+
+/** A check request as a transport received it: strings, with `""` meaning absent (gRPC). */
+export interface CheckRequestFields {
+  readonly subjectId: string
+  readonly action: string
+  readonly resourceId?: string | null | undefined
+  readonly objectKind?: string | null | undefined
+  readonly objectId?: string | null | undefined
+  readonly context?: unknown
+}
+
+/**
+ * Each transport names fields its own way in errors: gRPC says `invalid subject_id: expected UUID`
+ * (api.md §2.6), GraphQL says `subjectId must be a UUID` (api.md §3.3). Target errors share the
+ * reference's wording on both.
+ */
+export type RequestDialect = "grpc" | "graphql"
+
+type UuidField = "subjectId" | "resourceId" | "objectId"
+
+const grpcNames: Record<UuidField, string> = {
+  subjectId: "subject_id",
+  resourceId: "resource_id",
+  objectId: "object_id",
+}
+
+export const notAUuid = (dialect: RequestDialect, field: UuidField): InvalidInput =>
+  new InvalidInput({
+    message: dialect === "grpc" ? `invalid ${grpcNames[field]}: expected UUID` : `${field} must be a UUID`,
+  })
+
+const SUPPORTED = "platform, resource, tenant, entity, group, credential"
+const isUuid = Schema.is(ObjectId)
+const isResolvableKind = Schema.is(MissingObjectKind)
+const isJsonObject = (value: unknown): boolean => typeof value === "object" && value !== null && !Array.isArray(value)
+
+const present = (value: string | null | undefined): value is string =>
+  value !== undefined && value !== null && value !== ""
+
+const uuid = (dialect: RequestDialect, field: UuidField, value: string): Effect.Effect<string, InvalidInput> =>
+  isUuid(value) ? Effect.succeed(value) : Effect.fail(notAUuid(dialect, field))
+
+const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
+
+/** The explicit (objectKind, objectId) pair wins over the legacy resourceId (authz.md §2.1). */
+const targetOf = (fields: CheckRequestFields, dialect: RequestDialect): Effect.Effect<CheckTarget, InvalidInput> => {
+  const { objectKind, objectId, resourceId } = fields
+  if (present(objectKind)) {
+    if (objectKind === "platform") {
+      return present(objectId)
+        ? invalid("object_id must be empty when object_kind is platform")
+        : Effect.succeed({ kind: "platform" })
+    }
+    if (!isResolvableKind(objectKind))
+      return invalid(`unsupported object_kind '${objectKind}' (supported: ${SUPPORTED})`)
+    if (!present(objectId)) return invalid("object_id is required when object_kind is provided")
+    return Effect.map(uuid(dialect, "objectId", objectId), (id) => ({ kind: objectKind, id }))
+  }
+  if (present(objectId)) return invalid("object_kind is required when object_id is provided")
+  if (present(resourceId))
+    return Effect.map(uuid(dialect, "resourceId", resourceId), (id) => ({ kind: "resource", id }))
+  return invalid("authz check requires either resource_id or (object_kind, object_id)")
+}
+
+/** Validates a check request into a question, with the dialect's error wording. */
+export const parseCheckRequest = (
+  fields: CheckRequestFields,
+  dialect: RequestDialect,
+): Effect.Effect<CheckQuestion, InvalidInput> =>
+  Effect.gen(function* () {
+    const subjectId = yield* uuid(dialect, "subjectId", fields.subjectId)
+    const target = yield* targetOf(fields, dialect)
+    const context = fields.context ?? {}
+    if (!isJsonObject(context)) return yield* invalid("context must be a JSON object")
+    return { subjectId, action: fields.action, target, context }
+  })

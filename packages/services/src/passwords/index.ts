@@ -1,0 +1,4 @@
+export * from "./argon2Pool.js"
+export * from "./PasswordHasher.js"
+export * from "./passwordPolicy.js"
+export * from "./phc.js"
