@@ -1,7 +1,7 @@
 export * from "./connectionFailure.js"
 export * from "./DbBackend.js"
 export * from "./DbLive.js"
+export * from "./decodeRows.js"
 export * from "./migrate.js"
 export * as PgliteClient from "./PgliteClient.js"
 export * from "./sqlErrors.js"
-export * from "./decodeRows.js"
