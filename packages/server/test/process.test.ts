@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { grpcCaller } from "./support/grpcClient.js"
 import { spawnAtom, waitReady } from "./support/spawnAtom.js"
 import { TEST_KEK } from "./support/startTestAtom.js"
 import { createTestDatabase, postgresUrl } from "./support/testDatabase.js"
+
+// these spawn whole processes; on a loaded machine a cold start can take a while
+vi.setConfig({ testTimeout: 240_000 })
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterAll(async () => {
@@ -31,7 +34,7 @@ describe("the atom process", () => {
     const atom = await spawnAtom(["serve"], env)
     cleanups.push(() => void atom.child.kill("SIGKILL"))
     // the 15 s target is for an idle machine; here other test files share the two cores
-    await waitReady(atom.httpPort, 45_000)
+    await waitReady(atom.httpPort, 120_000)
     const grpc = grpcCaller(`127.0.0.1:${atom.grpcPort}`)
     const health = await grpc.call("grpc.health.v1.Health", "Check", { service: "" })
     grpc.close()
@@ -81,7 +84,7 @@ describe("the zero-setup embedded start", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
     const first = await spawnAtom(["serve"], { ATOM_DATA_DIR: dir })
     cleanups.push(() => void first.child.kill("SIGKILL"))
-    await waitReady(first.httpPort, 45_000)
+    await waitReady(first.httpPort, 120_000)
     const password = /password:\s+(\S+)/.exec(first.output())?.[1]
     expect(password).toBeDefined()
     const login = await fetch(`http://127.0.0.1:${first.httpPort}/auth/login`, {
@@ -96,7 +99,7 @@ describe("the zero-setup embedded start", () => {
     // the same data folder again: keys and the password survive, nothing is printed
     const second = await spawnAtom(["serve"], { ATOM_DATA_DIR: dir })
     cleanups.push(() => void second.child.kill("SIGKILL"))
-    await waitReady(second.httpPort, 45_000)
+    await waitReady(second.httpPort, 120_000)
     expect(second.output()).not.toContain("password:")
     const again = await fetch(`http://127.0.0.1:${second.httpPort}/auth/login`, {
       method: "POST",
@@ -117,7 +120,7 @@ describe.runIf(postgresUrl())("several replicas on one Postgres (runs when DATAB
       () => void a.child.kill("SIGKILL"),
       () => void b.child.kill("SIGKILL"),
     )
-    await Promise.all([waitReady(a.httpPort, 20_000), waitReady(b.httpPort, 20_000)])
+    await Promise.all([waitReady(a.httpPort, 120_000), waitReady(b.httpPort, 120_000)])
     const bodies = await Promise.all(
       [a, b].map((x) => fetch(`http://127.0.0.1:${x.httpPort}/health/ready`).then((r) => r.json())),
     )
