@@ -1,5 +1,10 @@
 import { AtomConfig, type AtomConfigShape } from "@atom/domain/config"
+import { AuditLogs, AuditRetentionRuns } from "@atom/repositories/audit"
+import { Certificates, CrlStates } from "@atom/repositories/certificates"
+import { CredentialRepositoriesLive } from "@atom/repositories/credentials"
 import { DbLive, runMigrations } from "@atom/repositories/db"
+import { EntityRepositoriesLive } from "@atom/repositories/entities"
+import { GroupRepositoriesLive } from "@atom/repositories/groups"
 import {
   IdentityEntities,
   LoginAttempts,
@@ -8,10 +13,23 @@ import {
   SigningKeys,
   TenantRefs,
 } from "@atom/repositories/identity"
+import { PolicyRepositoriesLive } from "@atom/repositories/policy"
+import { ResourceRepositoriesLive } from "@atom/repositories/resources"
+import { TenantRepositories } from "@atom/repositories/tenants"
+import { AuditChains, AuditLog, AuditQueue, AuditReader, AuditRetention } from "@atom/services/audit"
 import { BootstrapAdmin, JwtAuthenticatorLive, Kek, KeyRing, Login, SessionService } from "@atom/services/auth"
+import { AuthzInspection, AuthzService } from "@atom/services/authz"
+import { CaSigner, CertificatesLive } from "@atom/services/certificates"
+import { CredentialsLive } from "@atom/services/credentials"
+import { EntitiesLive } from "@atom/services/entities"
+import { GroupsLive } from "@atom/services/groups"
 import { ListenerStatus, Readiness, ReadinessProbes } from "@atom/services/health"
+import { AtomMetrics } from "@atom/services/metrics"
 import { PasswordHasher } from "@atom/services/passwords"
+import { PolicyServicesLive } from "@atom/services/policy"
 import { RateLimiter } from "@atom/services/ratelimit"
+import { ResourcesLive } from "@atom/services/resources"
+import { TenantUseCases } from "@atom/services/tenants"
 import { Effect, Layer } from "effect"
 import { GateLayer } from "./gateLayer.js"
 import { LoggingLive } from "./logging.js"
@@ -43,19 +61,54 @@ const Repositories = Layer.mergeAll(
   LoginAttempts.Default,
   TenantRefs.Default,
   SigningKeys.Default,
+  AuditLogs.Default,
+  AuditRetentionRuns.Default,
+  CredentialRepositoriesLive,
+  TenantRepositories,
+  EntityRepositoriesLive,
+  GroupRepositoriesLive,
+  ResourceRepositoriesLive,
+  PolicyRepositoriesLive,
+  Certificates.Default,
+  CrlStates.Default,
 )
 
-/** Things that hold keys or threads: KEK, password hashing, signing keys. */
-const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live).pipe(Layer.provideMerge(Kek.Live))
+/**
+ * Metrics and the audit write paths (in-transaction log, queue, retention). Above the database tier, so
+ * on shutdown the queue's finalizer drains it before the database closes; below every use case.
+ */
+const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live).pipe(
+  Layer.provideMerge(AuditLog.Live),
+  Layer.provideMerge(AuditChains.Live),
+  Layer.provideMerge(AtomMetrics.Live),
+)
+
+/** Things that hold keys or threads: KEK, password hashing, signing keys, the certificate issuer. */
+const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSigner.Live).pipe(
+  Layer.provideMerge(Kek.Live),
+)
 
 /** Use cases; the gate and the PDP first, since every other use case asks them. */
-const Services = Layer.mergeAll(Login.Default, SessionService.Default, JwtAuthenticatorLive, RateLimiter.Live).pipe(
-  Layer.provideMerge(GateLayer),
-)
+const Services = Layer.mergeAll(
+  Login.Default,
+  SessionService.Default,
+  JwtAuthenticatorLive,
+  RateLimiter.Live,
+  AuditReader.Live,
+  CredentialsLive,
+  TenantUseCases,
+  EntitiesLive,
+  GroupsLive,
+  ResourcesLive,
+  PolicyServicesLive,
+  CertificatesLive,
+  AuthzService.Live,
+  AuthzInspection.Live,
+).pipe(Layer.provideMerge(GateLayer))
 
 const SigningKeysProbe = Layer.effect(
   ReadinessProbes,
-  Effect.map(KeyRing, (keys) => [
+  Effect.map(Effect.all([KeyRing, CaSigner]), ([keys, ca]) => [
     {
       name: "signing_keys" as const,
       check: keys.state.pipe(
@@ -65,6 +118,14 @@ const SigningKeysProbe = Layer.effect(
             : { status: "ok" as const, message: "signing keys loaded" },
         ),
         Effect.catchAll(() => Effect.succeed({ status: "error" as const, message: "signing keys unreadable" })),
+      ),
+    },
+    {
+      name: "certificate_issuer" as const,
+      check: Effect.succeed(
+        ca.state._tag === "Loaded"
+          ? { status: "ok" as const, message: `certificate issuer loaded using ${ca.state.mode}` }
+          : { status: "disabled" as const, message: "certificate issuer disabled" },
       ),
     },
   ]),
@@ -80,7 +141,11 @@ export const makeAppLayer = (config: AtomConfigShape, options: AppOptions = {}) 
     pgliteImage: options.pgliteImage,
   })
   const Base = Layer.mergeAll(Config, ListenerStatus.Live, Layer.provideMerge(Migrations, Db))
-  const Core = BootstrapAdmin.pipe(Layer.provideMerge(Infrastructure), Layer.provideMerge(Repositories))
+  const Core = BootstrapAdmin.pipe(
+    Layer.provideMerge(Infrastructure),
+    Layer.provideMerge(Observability),
+    Layer.provideMerge(Repositories),
+  )
   const Ready = Readiness.Default.pipe(Layer.provide(SigningKeysProbe))
   return Layer.mergeAll(Services, Ready).pipe(
     Layer.provideMerge(Core),

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs"
 import { Effect, Either } from "effect"
+import { runAuditVerifyCommand } from "./auditVerify.js"
 import { loadConfig } from "./config/loadConfig.js"
 import { describeError } from "./describeError.js"
 import { runMigrateCommand } from "./migrateCommand.js"
@@ -17,14 +18,19 @@ const main = async () => {
   const [command = "serve", ...rest] = process.argv.slice(2)
   if (command === "--help" || command === "help") {
     process.stdout.write(
-      "usage: atom [serve | migrate]\n  serve    start the HTTP and gRPC listeners (default)\n  migrate  apply pending database migrations and exit\n",
+      "usage: atom [serve | migrate | audit verify]\n  serve         start the HTTP and gRPC listeners (default)\n  migrate       apply pending database migrations and exit\n  audit verify  check every audit hash chain; exit 1 at a broken link\n",
     )
     return
   }
-  if (rest.length > 0 || (command !== "serve" && command !== "migrate"))
+  const auditVerify = command === "audit" && rest.length === 1 && rest[0] === "verify"
+  if (!auditVerify && (rest.length > 0 || (command !== "serve" && command !== "migrate")))
     fail(`unknown command: ${process.argv.slice(2).join(" ")} (try --help)`, 2)
 
   const config = Either.getOrElse(Effect.runSync(Effect.either(loadConfig(process.env))), (e) => fail(e.message, 2))
+  if (auditVerify) {
+    process.exitCode = await runAuditVerifyCommand(config).catch((e: unknown) => fail(describeError(e)))
+    return
+  }
   if (command === "migrate") {
     await runMigrateCommand(config).catch((e: unknown) => fail(describeError(e)))
     return

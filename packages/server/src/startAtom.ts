@@ -1,10 +1,31 @@
 import type { AtomConfigShape } from "@atom/domain/config"
 import { Authenticator } from "@atom/services/auth"
 import { ListenerStatus } from "@atom/services/health"
+import { AtomMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
 import { authModule, healthModule, makeYoga } from "@atom/transports/graphql"
+import { auditModule } from "@atom/transports/graphql/audit"
+import { authzModule } from "@atom/transports/graphql/authz"
+import { certificatesModule } from "@atom/transports/graphql/certificates"
+import { credentialsModule } from "@atom/transports/graphql/credentials"
+import { entitiesModule } from "@atom/transports/graphql/entities"
+import { groupsModule } from "@atom/transports/graphql/groups"
+import { policyModule } from "@atom/transports/graphql/policy"
+import { resourcesModule } from "@atom/transports/graphql/resources"
+import { tenantsModule } from "@atom/transports/graphql/tenants"
 import { grpcServerCredentials, startGrpcServer } from "@atom/transports/grpc"
-import { authRoutes, healthRoutes, rateLimitCategory, startHttpServer } from "@atom/transports/http"
+import { authzServiceMethods } from "@atom/transports/grpc/authz"
+import { certificateServiceMethods } from "@atom/transports/grpc/certificates"
+import { aliasServiceMethods, authServiceMethods } from "@atom/transports/grpc/identity"
+import {
+  auditExportHandler,
+  authRoutes,
+  certificateRoutes,
+  healthRoutes,
+  metricsRoutes,
+  rateLimitCategory,
+  startHttpServer,
+} from "@atom/transports/http"
 import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -33,18 +54,36 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
   try {
     const status = await runtime.runPromise(ListenerStatus)
     const limiter = await runtime.runPromise(RateLimiter)
+    const { instruments } = await runtime.runPromise(AtomMetrics)
     const grpcCredentials = grpcServerCredentials(config.grpc.tls)
     const grpcServer = await startGrpcServer({
       host: config.grpc.listen.host,
       port: config.grpc.listen.port,
       runtime: rt,
-      services: {},
+      services: {
+        "atom.v1.AuthzService": authzServiceMethods,
+        "atom.v1.AuthService": authServiceMethods,
+        "atom.v1.AliasService": aliasServiceMethods,
+        "atom.v1.CertificateService": certificateServiceMethods,
+      },
       credentials: grpcCredentials,
       onDefect: (cause, method) => logDefect(cause, { method }),
     })
     const yoga = makeYoga({
       runtime: rt,
-      modules: [healthModule, authModule],
+      modules: [
+        healthModule,
+        authModule,
+        auditModule,
+        tenantsModule,
+        entitiesModule,
+        groupsModule,
+        resourcesModule,
+        credentialsModule,
+        policyModule,
+        certificatesModule,
+        authzModule,
+      ],
       authenticate: (token) => Effect.flatMap(Authenticator, (a) => a.authenticate(token)),
       corsAllowedOrigins: config.corsAllowedOrigins,
       introspection: config.graphql.introspection,
@@ -55,8 +94,19 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       host: config.listen.host,
       port: config.listen.port,
       runtime: rt,
-      routes: [...healthRoutes, ...authRoutes],
-      native: [{ method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) }],
+      routes: [...(config.metricsEnabled ? metricsRoutes : []), ...healthRoutes, ...authRoutes, ...certificateRoutes],
+      native: [
+        {
+          method: "GET",
+          path: "/audit/export",
+          handler: auditExportHandler({
+            runtime: rt,
+            trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
+            onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
+          }),
+        },
+        { method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) },
+      ],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,
       trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
@@ -67,6 +117,10 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         return admission.allowed ? undefined : admission.retryAfterSecs
       },
       onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
+      onResponse: (route, status, ms, method) => {
+        instruments.httpRequests.inc({ method, route, status: String(status) })
+        instruments.httpDuration.observe({ route }, ms / 1000)
+      },
     })
     grpcServer.markServing()
     await runtime.runPromise(Effect.all([Ref.set(status.grpc, "serving"), Ref.set(status.http, "serving")]))

@@ -2,9 +2,13 @@ import { AtomConfig } from "@atom/domain/config"
 import { Unauthenticated } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { AuthMessages, isAccessTokenBearer, sessionIdentity, verifyJwt } from "@atom/engines/tokens"
+import { AccessTokens } from "@atom/repositories/credentials"
 import { Sessions } from "@atom/repositories/identity"
 import { Effect, Either, Layer } from "effect"
+import { makeAccessTokenAuthentication } from "../credentials/authenticateAccessToken.js"
+import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { Authenticator } from "./Authenticator.js"
+import { Kek } from "./Kek.js"
 import { KeyRing } from "./KeyRing.js"
 
 const refuse = (message: string) => Effect.fail(new Unauthenticated({ message }))
@@ -12,6 +16,7 @@ const refuse = (message: string) => Effect.fail(new Unauthenticated({ message })
 /**
  * Verifies session JWTs (identity-certs §2.3): signature and claims in memory, then the live
  * session, entity and tenant in one query, so a logout or a disabled entity counts at once.
+ * `atom_…` bearers are access tokens (§2.5), verified by their own credential row.
  */
 export const JwtAuthenticatorLive = Layer.effect(
   Authenticator,
@@ -20,6 +25,11 @@ export const JwtAuthenticatorLive = Layer.effect(
     const keys = yield* KeyRing
     const sessions = yield* Sessions
     const options = { keys: keys.verifier, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience }
+    const authenticateAccessToken = makeAccessTokenAuthentication({
+      tokens: yield* AccessTokens,
+      kek: (yield* Kek).key,
+      hasher: yield* PasswordHasher,
+    })
 
     const authenticateJwt = (token: string) =>
       Effect.gen(function* () {
@@ -50,7 +60,7 @@ export const JwtAuthenticatorLive = Layer.effect(
 
     return {
       authenticate: (token: string) =>
-        (isAccessTokenBearer(token) ? refuse(AuthMessages.apiKeyNotFound) : authenticateJwt(token)).pipe(
+        (isAccessTokenBearer(token) ? authenticateAccessToken(token) : authenticateJwt(token)).pipe(
           Effect.withSpan("Authenticator.authenticate"),
         ),
     }

@@ -4,6 +4,8 @@ import type { Caller } from "@atom/domain/identity"
 import { issueSessionToken } from "@atom/engines/tokens"
 import { type SessionRow, Sessions } from "@atom/repositories/identity"
 import { Effect } from "effect"
+import { logoutEvent } from "../audit/callerEvents.js"
+import { enqueueAudit } from "../audit/enqueueAudit.js"
 import { anyOf, Gate, ObjectScope } from "../authz/Gate.js"
 import { KeyRing } from "./KeyRing.js"
 
@@ -35,6 +37,7 @@ export class SessionService extends Effect.Service<SessionService>()("atom/Sessi
 
     const logout = (caller: Caller) =>
       (caller.sessionId === null ? Effect.void : sessions.revoke(caller.sessionId)).pipe(
+        Effect.tap(() => enqueueAudit(logoutEvent(caller))),
         Effect.withSpan("SessionService.logout"),
       )
 

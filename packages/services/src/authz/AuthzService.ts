@@ -16,6 +16,7 @@ import { listObjectCandidates } from "@atom/repositories/authz"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Layer } from "effect"
+import { observeDecision } from "../audit/observeDecision.js"
 import { AuthzState, type DecisionInputs } from "./AuthzState.js"
 import {
   type AuthorizedObjectIdsFields,
@@ -119,7 +120,10 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
       const question = yield* parseCheckRequest(request, dialect)
       const [answer] = yield* gatedAnswers(caller, [question], null, false)
       return toDecision(answer!)
-    }).pipe(Effect.withSpan("AuthzService.check", { attributes: { dialect } }))
+    }).pipe(
+      observeDecision(caller, request, dialect),
+      Effect.withSpan("AuthzService.check", { attributes: { dialect } }),
+    )
 
   const explain = (caller: Caller, request: CheckRequestFields) =>
     Effect.gen(function* () {
@@ -141,7 +145,7 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
   const listIds = (request: AuthorizedObjectsRequest, inputs: DecisionInputs, caller: Caller, now: number) =>
     Effect.gen(function* () {
       const subject = inputs.subject(request.subjectId)
-      if (subject === null || typeof request.subKind === "object") return []
+      if (subject === null || request.matchesNothing) return []
       const allows = listingGrants(subject.grants, request.action, now).allows
       if (allows.length === 0) return []
       const candidates = yield* listObjectCandidates({

@@ -133,9 +133,15 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
       const subjects = new Map<string, SubjectGrants | null>()
       const objects = new Map<string, ObjectRecord | null>()
       let ceiling: GrantSet | null = null
-      let catalogue = cache.catalogue
+      let catalogue: Catalogue | null = null
 
-      const takeHits = () => {
+      for (let attempt = 1; ; attempt++) {
+        // every attempt starts from what the cache holds at its revision
+        subjects.clear()
+        objects.clear()
+        ceiling = null
+        catalogue = cache.catalogue
+        const held = cache.revision
         for (const id of request.subjectIds) {
           const hit = cache.subjects.get(id)
           if (hit !== undefined && notExpired(hit.grants, now)) subjects.set(id, hit)
@@ -145,36 +151,24 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
           if (hit !== undefined) objects.set(refKey(ref), hit)
         }
         if (request.credentialId !== null) ceiling = cache.ceilings.get(request.credentialId) ?? null
-      }
-      const missingSubjects = () => request.subjectIds.filter((id) => !subjects.has(id))
-      const missingTargets = () => request.targets.filter((ref) => !objects.has(refKey(ref)))
-      const ceilingMissing = () => request.credentialId !== null && ceiling === null
-      const known = (): { readonly ifStaleAgainst: bigint | null } => ({
-        ifStaleAgainst: catalogue === null ? null : cache.revision,
-      })
+        // a stale catalogue needs no second look: the statements below carry a fresh one
+        const usedHits = subjects.size > 0 || objects.size > 0 || ceiling !== null
+        const known = { ifStaleAgainst: catalogue === null ? null : held }
 
-      takeHits()
-      const complete = missingSubjects().length === 0 && missingTargets().length === 0 && !ceilingMissing()
-      if (complete) {
-        // everything is cached: one probe says whether it is still current
-        const probe = yield* withSql(probeRevision(known().ifStaleAgainst))
-        if (probe.revision !== cache.revision || catalogue === null) {
+        const wantSubjects = request.subjectIds.filter((id) => !subjects.has(id))
+        const wantTargets = request.targets.filter((ref) => !objects.has(refKey(ref)))
+        const wantCeiling = request.credentialId !== null && ceiling === null
+        const loadSubjects = wantSubjects.length > 0 || wantCeiling
+
+        if (!loadSubjects && wantTargets.length === 0) {
+          // everything is cached: one probe says whether it is still current
+          const probe = yield* withSql(probeRevision(known.ifStaleAgainst))
+          if (probe.revision === held && catalogue !== null) break
           observe(cache, probe.revision)
           if (probe.catalogue !== null) cache.catalogue = probe.catalogue
-          catalogue = probe.catalogue ?? catalogue
-          subjects.clear()
-          objects.clear()
-          ceiling = null
-          takeHits()
+          continue
         }
-      }
 
-      const wantSubjects = missingSubjects()
-      const wantTargets = missingTargets()
-      const wantCeiling = ceilingMissing()
-      const loadSubjects = wantSubjects.length > 0 || wantCeiling
-      if (loadSubjects || wantTargets.length > 0) {
-        const want = known()
         const [subjectStates, resolved] = yield* withSql(
           Effect.all(
             [
@@ -182,12 +176,12 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
                 ? loadSubjectStates({
                     subjectIds: wantSubjects,
                     credentialId: wantCeiling ? request.credentialId : null,
-                    catalogue: want,
+                    catalogue: known,
                   }).pipe(Effect.map((s): Loaded<SubjectStates> => ({ ...s, value: s })))
                 : Effect.succeed(null),
               // only one statement carries the catalogue
               wantTargets.length > 0
-                ? resolveObjects(wantTargets, loadSubjects ? "skip" : want).pipe(
+                ? resolveObjects(wantTargets, loadSubjects ? "skip" : known).pipe(
                     Effect.map((r): Loaded<ReadonlyArray<ObjectRecord | null>> => ({ ...r, value: r.objects })),
                   )
                 : Effect.succeed(null),
@@ -195,9 +189,9 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
             { concurrency: 2 },
           ),
         )
-        catalogue = subjectStates?.catalogue ?? resolved?.catalogue ?? catalogue
         const revisions = [subjectStates?.revision, resolved?.revision].filter((r) => r !== undefined)
         const latest = revisions.reduce((max, r) => (r > max ? r : max))
+        catalogue = subjectStates?.catalogue ?? resolved?.catalogue ?? catalogue
         if (subjectStates !== null) {
           const keep = adopt(cache, subjectStates, latest)
           for (const id of wantSubjects) {
@@ -219,13 +213,18 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
             if (keep && record !== null) boundedSet(cache.objects, MAX_OBJECTS, refKey(ref), record)
           })
         }
+        // one snapshot: the statements agree with each other and with the cached pieces used.
+        // Under a storm of writes, give up on agreement after three attempts: each piece is still
+        // no older than the start of this request.
+        const agreed = revisions.every((r) => r === latest) && (!usedHits || held === latest)
+        if (agreed || attempt >= 3) break
       }
 
       // every path above carries the catalogue when none was held; this guard only keeps the types honest
-      const held = catalogue ?? (yield* withSql(probeRevision(null))).catalogue
-      if (held === null) return yield* Effect.dieMessage("authz catalogue could not be loaded")
+      const catalogueHeld = catalogue ?? (yield* withSql(probeRevision(null))).catalogue
+      if (catalogueHeld === null) return yield* Effect.dieMessage("authz catalogue could not be loaded")
       return {
-        catalogue: held,
+        catalogue: catalogueHeld,
         subject: (id: string) => subjects.get(id) ?? null,
         object: (ref: ObjectRef) => objects.get(refKey(ref)) ?? null,
         ceiling,

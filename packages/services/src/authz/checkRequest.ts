@@ -41,8 +41,11 @@ const isJsonObject = (value: unknown): boolean => typeof value === "object" && v
 const present = (value: string | null | undefined): value is string =>
   value !== undefined && value !== null && value !== ""
 
-const uuid = (dialect: RequestDialect, field: UuidField, value: string): Effect.Effect<string, InvalidInput> =>
-  isUuid(value) ? Effect.succeed(value) : Effect.fail(notAUuid(dialect, field))
+// ids are compared as text (self-checks, cache keys): one spelling, lower case
+const uuid = (dialect: RequestDialect, field: UuidField, value: string): Effect.Effect<string, InvalidInput> => {
+  const id = value.trim().toLowerCase()
+  return isUuid(id) ? Effect.succeed(id) : Effect.fail(notAUuid(dialect, field))
+}
 
 const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
 

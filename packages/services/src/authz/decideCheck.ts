@@ -29,6 +29,8 @@ export interface CheckAnswer {
   readonly object: ObjectRecord | null
   /** the action when it exists in the vocabulary */
   readonly capability: ActionRecord | null
+  /** the vocabulary the decision was made with (explain names each grant's action by id) */
+  readonly actions: ReadonlyArray<ActionRecord>
 }
 
 /** The ceiling applies only to a scoped token asking about itself; delegated checks ignore it. */
@@ -87,5 +89,6 @@ export const decideCheck = (
     subject: subject?.record ?? null,
     object,
     capability: inputs.catalogue.actions.find((a) => a.name === question.action) ?? null,
+    actions: inputs.catalogue.actions,
   }
 }

@@ -1,7 +1,9 @@
 import { AtomConfig } from "@atom/domain/config"
 import { appliedMigrationCount, DbBackend } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Ref } from "effect"
+import { Context, Effect, Option, Ref } from "effect"
+import { AuditQueue } from "../audit/AuditQueue.js"
+import { AuditRetention, retentionRunJson } from "../audit/AuditRetention.js"
 import { ListenerStatus } from "./ListenerStatus.js"
 
 export type ComponentStatus = "ok" | "disabled" | "degraded" | "error"
@@ -37,6 +39,8 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
     const sql = yield* SqlClient.SqlClient
     const listeners = yield* ListenerStatus
     const probes = yield* ReadinessProbes
+    const retention = yield* Effect.serviceOption(AuditRetention)
+    const auditQueue = yield* Effect.serviceOption(AuditQueue)
 
     const probe = (name: ReadinessProbe["name"], fallback: Component) =>
       probes.find((p) => p.name === name)?.check ?? Effect.succeed(fallback)
@@ -71,6 +75,8 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
         grpcReady.status === "ok" &&
         httpState === "serving"
       const pool = db.poolStats()
+      const lastCleanup = Option.isSome(retention) ? yield* retention.value.lastCleanup : undefined
+      const queue = Option.map(auditQueue, (q) => q.stats())
       const body = {
         status: ready ? "ok" : "error",
         http_ready: listener(httpState),
@@ -95,8 +101,12 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
           days: config.audit.retentionDays,
           cleanup_interval_secs: config.audit.cleanupIntervalSecs,
           cleanup_batch_size: config.audit.cleanupBatchSize,
-          last_cleanup: null,
+          last_cleanup: lastCleanup === undefined ? null : retentionRunJson(lastCleanup),
         },
+        audit_queue: Option.match(queue, {
+          onNone: () => null,
+          onSome: (s) => ({ depth: s.depth, capacity: s.capacity, dropped: s.dropped, failing: s.failing }),
+        }),
         rate_limits: {
           enabled: config.rateLimit.enabled,
           policies: config.rateLimit.policies.map((p) => ({

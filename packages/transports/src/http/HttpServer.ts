@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
+import { withAuditRequest } from "@atom/services/audit"
 import { Cause, Effect, Exit, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
@@ -27,6 +28,8 @@ export interface HttpServerOptions<R> {
   /** Rate limiting: seconds to wait when this client may not make this request now, else undefined. */
   readonly admit?: (path: string, client: string) => number | undefined
   readonly onDefect: (cause: Cause.Cause<unknown>, request: { method: string; path: string; requestId: string }) => void
+  /** Called once per request when its response ends (metrics): the route pattern, never the raw path. */
+  readonly onResponse?: (route: string, status: number, ms: number, method: string) => void
 }
 
 export interface RunningHttpServer {
@@ -88,6 +91,13 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     const q = url.indexOf("?")
     const path = q === -1 ? url : url.slice(0, q)
     const method = req.method ?? "GET"
+    // unknown paths share one label, so scanners cannot grow the metric without bound
+    let routeLabel = "unmatched"
+    if (options.onResponse) {
+      const started = performance.now()
+      const report = options.onResponse
+      res.once("close", () => report(routeLabel, res.statusCode, performance.now() - started, method))
+    }
     const headerId = req.headers["x-request-id"]
     const requestId = typeof headerId === "string" && REQUEST_ID.test(headerId) ? headerId : randomUUID()
     const extra: Record<string, string> = { "x-request-id": requestId }
@@ -118,6 +128,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       return true
     }
     const nativeHandler = native.get(`${method} ${path}`)
+    if (nativePaths.has(path)) routeLabel = path
     if (nativeHandler) {
       if (!limited()) nativeHandler(req, res)
       return
@@ -136,6 +147,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       write(res, { status: 405, headers: { allow: match.allow.join(", ") } }, extra)
       return
     }
+    routeLabel = match.route.path
     if (limited()) return
     const request: RouteRequest = {
       method,
@@ -147,7 +159,10 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       requestId,
       body: readBody(req, match.route.bodyLimit ?? options.defaultBodyLimit),
     }
-    const fiber = runFork(Effect.catchAll(match.route.handler(request), (e) => Effect.succeed(errorResponse(e))))
+    const audited = withAuditRequest({ clientIp, userAgent: req.headers["user-agent"], requestId })
+    const fiber = runFork(
+      audited(Effect.catchAll(match.route.handler(request), (e) => Effect.succeed(errorResponse(e)))),
+    )
     fiber.addObserver((exit) => {
       if (Exit.isSuccess(exit)) return write(res, exit.value, extra)
       if (!Cause.isInterruptedOnly(exit.cause)) options.onDefect(exit.cause, { method, path, requestId })

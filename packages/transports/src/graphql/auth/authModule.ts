@@ -1,3 +1,4 @@
+import { AuditLog, signingKeyRotateEvent } from "@atom/services/audit"
 import { type Authenticator, KeyRing, Login, requireCaller, SessionService } from "@atom/services/auth"
 import { anyOf, Gate, Platform } from "@atom/services/authz"
 import { Effect, Redacted, Schema } from "effect"
@@ -16,7 +17,7 @@ const LoginArgs = Schema.Struct({
 })
 const IdArgs = Schema.Struct({ id: Schema.String })
 
-type AuthServices = Login | SessionService | KeyRing | Gate | Authenticator
+type AuthServices = Login | SessionService | KeyRing | Gate | Authenticator | AuditLog
 
 /** login, logout, refreshSession, session, signing keys (api.md §3.5). GraphQL login sets no cookie. */
 export const authModule: GraphqlModule<AuthServices> = {
@@ -89,7 +90,12 @@ export const authModule: GraphqlModule<AuthServices> = {
           Effect.gen(function* () {
             const caller = yield* requireCaller(ctx.caller)
             yield* Effect.flatMap(Gate, (g) => g.require(caller, anyOf(["rotate"], Platform)))
-            yield* Effect.flatMap(KeyRing, (k) => k.rotate)
+            yield* Effect.flatMap(AuditLog, (a) =>
+              a.transactionally(
+                Effect.flatMap(KeyRing, (k) => k.rotate),
+                () => signingKeyRotateEvent(caller),
+              ),
+            )
             return true
           }),
         ),

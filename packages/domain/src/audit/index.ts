@@ -1,0 +1,7 @@
+export * from "./AuditEvent.js"
+export * from "./AuditEventName.js"
+export * from "./AuditOutcome.js"
+export * from "./AuditQuery.js"
+export * from "./AuditRecord.js"
+export * from "./HotPathCategory.js"
+export * from "./RetentionRun.js"

@@ -1,0 +1,2 @@
+export * from "./Resource.js"
+export * from "./ResourceFilter.js"

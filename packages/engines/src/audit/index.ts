@@ -1,0 +1,5 @@
+export * from "./auditReadTenants.js"
+export * from "./canonicalJson.js"
+export * from "./chainHash.js"
+export * from "./scrubDetails.js"
+export * from "./verifyChain.js"

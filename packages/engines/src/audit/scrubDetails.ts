@@ -1,0 +1,58 @@
+/** What a scrubbed value becomes: the key stays, so a reader sees that something was there. */
+export const REDACTED = "[redacted]"
+
+const SECRET_KEY = /password|secret|token|authorization|apikey|api_key/i
+const MAX_DEPTH = 8
+const MAX_STRING = 4096
+const MAX_ENTRIES = 256
+
+/** Whether a details key names a secret (identity-certs §4: secrets never reach an audit record). */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
+
+// jsonb refuses \u0000; long strings are cut so one event cannot bloat a batch
+const cleanString = (s: string): string => {
+  const clean = s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s
+  return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean
+}
+
+const scrubValue = (value: unknown, depth: number): unknown => {
+  if (value === null || typeof value === "boolean") return value
+  if (typeof value === "string") return cleanString(value)
+  if (typeof value === "number") return Number.isFinite(value) ? value : null
+  if (typeof value === "bigint") return value.toString()
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (typeof value !== "object") return undefined
+  if (depth >= MAX_DEPTH) return "[truncated]"
+  if (Array.isArray(value)) {
+    return value.slice(0, MAX_ENTRIES).map((v) => {
+      const s = scrubValue(v, depth + 1)
+      return s === undefined ? null : s
+    })
+  }
+  return scrubObject(value, depth + 1)
+}
+
+const scrubObject = (value: object, depth: number): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  let n = 0
+  for (const [key, v] of Object.entries(value)) {
+    if (n++ >= MAX_ENTRIES) break
+    const cleanKey = cleanString(key)
+    if (isSecretKey(cleanKey)) {
+      out[cleanKey] = REDACTED
+      continue
+    }
+    const s = scrubValue(v, depth)
+    if (s !== undefined) out[cleanKey] = s
+  }
+  return out
+}
+
+/**
+ * Details as they may be stored: every value under a key naming a secret (password, secret, token,
+ * authorization, apikey, api_key — at any depth) is replaced, and the rest is made plain JSON (no
+ * undefined, no NaN, dates as RFC 3339, bounded depth and size), so the hash covers exactly what
+ * Postgres keeps.
+ */
+export const scrubDetails = (details: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> =>
+  details === undefined ? {} : scrubObject(details, 0)

@@ -1,0 +1,6 @@
+export * from "./assignmentsOf.js"
+export * from "./blockTargets.js"
+export * from "./GuardrailAssignment.js"
+export * from "./guardrailMessages.js"
+export * from "./judgeAssignments.js"
+export * from "./rulePrecedence.js"

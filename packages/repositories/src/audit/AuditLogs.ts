@@ -1,0 +1,122 @@
+import type { AuditCursor, AuditFilter, AuditRecord, AuditScope } from "@atom/domain/audit"
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { decodeRows, execute } from "../db/decodeRows.js"
+import { AUDIT_COLUMNS, AuditPageRow, AuditRow, ChainHeadRow, DeletedLinkRow } from "./AuditRow.js"
+import { auditWhere } from "./auditFilterSql.js"
+
+/** Advisory-lock class of audit chains ('AUDT'), apart from every other advisory lock Atom takes. */
+const CHAIN_LOCK_CLASS = 0x41554454
+
+/** A chain's lock key: the first 32 bits of its uuid as a signed int4. */
+export const chainLockKey = (chainId: string): number => Number.parseInt(chainId.slice(0, 8), 16) | 0
+
+const Locked = Schema.Struct({ locked: Schema.Boolean })
+const Count = Schema.Struct({ count: Schema.NumberFromString })
+
+/** The audit_logs table: append by chain, read newest first, walk by chain, delete by age. */
+export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = decodeRows(AuditRow)
+    const columns = sql.unsafe(AUDIT_COLUMNS)
+
+    return {
+      /** Takes a chain for the rest of the current transaction, without waiting: false when another has it. */
+      tryLockChain: (chainId: string) =>
+        decodeRows(Locked)(
+          sql`SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK_CLASS}, ${chainLockKey(chainId)}) AS locked`,
+        ).pipe(Effect.map((r) => r[0]?.locked === true)),
+
+      /** The newest row of a chain (read after its lock is held, so it is the committed head). */
+      chainHead: (chainId: string) =>
+        decodeRows(ChainHeadRow)(
+          sql`SELECT a.chain_seq::text AS chain_seq, encode(a.hash, 'hex') AS hash, a.created_at
+              FROM audit_logs a WHERE a.chain_id = ${chainId}::uuid ORDER BY a.chain_seq DESC LIMIT 1`,
+        ).pipe(Effect.map((r) => r[0])),
+
+      /** One multi-row INSERT, whatever the batch size: the rows travel as one JSON parameter. */
+      insert: (records: ReadonlyArray<AuditRecord>) =>
+        records.length === 0
+          ? Effect.void
+          : execute(
+              sql`INSERT INTO audit_logs (id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome,
+                    details, client_ip, user_agent, request_id, chain_id, chain_seq, prev_hash, hash)
+                  SELECT x.id, x.created_at, x.actor_id, x.tenant_id, x.target_kind, x.target_id, x.event, x.outcome,
+                    x.details, x.client_ip, x.user_agent, x.request_id, x.chain_id, x.chain_seq,
+                    decode(x.prev_hash, 'hex'), decode(x.hash, 'hex')
+                  FROM jsonb_to_recordset(${JSON.stringify(records.map(toJsonRow))}::jsonb) AS x(
+                    id uuid, created_at timestamptz, actor_id uuid, tenant_id uuid, target_kind text, target_id uuid,
+                    event text, outcome text, details jsonb, client_ip text, user_agent text, request_id text,
+                    chain_id uuid, chain_seq bigint, prev_hash text, hash text)`,
+            ),
+
+      /** A page newest first (ties by id), and the count of every row the filter and scope admit. */
+      page: (filter: AuditFilter, scope: AuditScope, limit: number, offset: number) =>
+        Effect.all(
+          [
+            rows(
+              sql`SELECT ${columns} FROM audit_logs WHERE ${auditWhere(sql, filter, scope)}
+                  ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
+            ),
+            decodeRows(Count)(
+              sql`SELECT count(*)::text AS count FROM audit_logs WHERE ${auditWhere(sql, filter, scope)}`,
+            ).pipe(Effect.map((r) => r[0]?.count ?? 0)),
+          ],
+          { concurrency: 2 },
+        ).pipe(Effect.map(([items, total]) => ({ items, total }))),
+
+      /** The next `limit` rows newest first after a cursor: exports stream with this, never OFFSET. */
+      after: (filter: AuditFilter, scope: AuditScope, cursor: AuditCursor | null, limit: number) =>
+        decodeRows(AuditPageRow)(
+          sql`SELECT ${columns}, created_at::text AS cursor_at FROM audit_logs
+              WHERE ${auditWhere(sql, filter, scope, cursor)}
+              ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+        ),
+
+      /** Rows in (chain_id, chain_seq) order after a position: verification walks every chain with this. */
+      chainWalk: (after: { readonly chainId: string; readonly seq: number } | null, limit: number) =>
+        rows(
+          after === null
+            ? sql`SELECT ${columns} FROM audit_logs a ORDER BY a.chain_id, a.chain_seq LIMIT ${limit}`
+            : sql`SELECT ${columns} FROM audit_logs a WHERE (a.chain_id, a.chain_seq) > (${after.chainId}::uuid, ${after.seq})
+                  ORDER BY a.chain_id, a.chain_seq LIMIT ${limit}`,
+        ),
+
+      /**
+       * Deletes up to about `limit` of the oldest rows before `cutoff`, always a prefix of each chain: the
+       * oldest rows are picked by time, then every earlier row of their chains goes too (a chain's times
+       * never decrease, so those are older still). Returns what it deleted, for the chain anchors.
+       */
+      deleteOldest: (cutoff: Date, limit: number) =>
+        decodeRows(DeletedLinkRow)(
+          sql`WITH picked AS (
+                SELECT chain_id, chain_seq FROM audit_logs WHERE created_at < ${cutoff}
+                ORDER BY created_at LIMIT ${limit}
+              ), upto AS (SELECT chain_id, max(chain_seq) AS seq FROM picked GROUP BY chain_id)
+              DELETE FROM audit_logs a USING upto u
+              WHERE a.chain_id = u.chain_id AND a.chain_seq <= u.seq AND a.created_at < ${cutoff}
+              RETURNING a.chain_id, a.chain_seq::text AS chain_seq, encode(a.hash, 'hex') AS hash`,
+        ),
+    }
+  }),
+}) {}
+
+const toJsonRow = (r: AuditRecord) => ({
+  id: r.id,
+  created_at: r.createdAt.toISOString(),
+  actor_id: r.actorId,
+  tenant_id: r.tenantId,
+  target_kind: r.targetKind,
+  target_id: r.targetId,
+  event: r.event,
+  outcome: r.outcome,
+  details: r.details,
+  client_ip: r.clientIp,
+  user_agent: r.userAgent,
+  request_id: r.requestId,
+  chain_id: r.chainId,
+  chain_seq: r.chainSeq,
+  prev_hash: r.prevHash,
+  hash: r.hash,
+})

@@ -1,0 +1,3 @@
+export * from "./AuditLogs.js"
+export * from "./AuditRetentionRuns.js"
+export * from "./AuditRow.js"

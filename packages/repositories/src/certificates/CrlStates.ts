@@ -1,0 +1,61 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { decodeRows, execute } from "../db/decodeRows.js"
+import { CrlStampRow, CrlStateRow } from "./rows.js"
+
+/** Serialises CRL generation across replicas for the rest of the transaction. */
+const CRL_LOCK_KEY = 7306853925041214
+
+export interface StoredCrl {
+  readonly issuerFingerprintSha256: string
+  readonly crlNumber: bigint
+  readonly crlDer: Uint8Array
+  readonly thisUpdate: Date
+  readonly nextUpdate: Date
+}
+
+/**
+ * The CRL cache of each issuer (`crl_state`): a new row starts at number 0 and dirty; revocations
+ * mark rows dirty; regeneration, under an advisory lock, bumps the number and stores the DER.
+ */
+export class CrlStates extends Effect.Service<CrlStates>()("atom/CrlStates", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const first = <A>(rows: ReadonlyArray<A>): A | undefined => rows[0]
+    return {
+      lock: execute(sql`SELECT pg_advisory_xact_lock(${CRL_LOCK_KEY})`),
+
+      /** Creates the issuer's row (number 0, dirty) unless it exists. */
+      ensure: (issuerFingerprintSha256: string) =>
+        execute(
+          sql`INSERT INTO crl_state (issuer_fingerprint_sha256) VALUES (${issuerFingerprintSha256})
+              ON CONFLICT (issuer_fingerprint_sha256) DO NOTHING`,
+        ),
+
+      /** Enough to tell whether a cached CRL is still current, without reading the DER. */
+      stamp: (issuerFingerprintSha256: string) =>
+        decodeRows(CrlStampRow)(
+          sql`SELECT crl_number::text AS crl_number, dirty, crl_der IS NOT NULL AS has_der, next_update
+              FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}`,
+        ).pipe(Effect.map(first)),
+
+      /** The row with its DER; `forUpdate` holds it for the rest of the transaction. */
+      read: (issuerFingerprintSha256: string, options: { readonly forUpdate: boolean }) =>
+        decodeRows(CrlStateRow)(
+          sql`SELECT crl_number::text AS crl_number, dirty, crl_der, this_update, next_update
+              FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}
+              ${options.forUpdate ? sql`FOR UPDATE` : sql``}`,
+        ).pipe(Effect.map(first)),
+
+      store: (crl: StoredCrl) =>
+        execute(
+          sql`UPDATE crl_state SET crl_number = ${crl.crlNumber.toString()}::bigint, crl_der = ${Buffer.from(crl.crlDer)},
+                this_update = ${crl.thisUpdate}, next_update = ${crl.nextUpdate}, dirty = false, updated_at = now()
+              WHERE issuer_fingerprint_sha256 = ${crl.issuerFingerprintSha256}`,
+        ),
+
+      /** A revocation happened: every issuer's next CRL is regenerated. */
+      markAllDirty: execute(sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`),
+    }
+  }),
+}) {}

@@ -1,0 +1,44 @@
+import { CatalogueObjectKind } from "@atom/domain/authz"
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { decodeOptional } from "./policySql.js"
+
+const Target = Schema.Struct({ objectKind: CatalogueObjectKind, objectType: Schema.NullOr(Schema.String) })
+export type ObjectTarget = typeof Target.Type
+
+const ObjectGroup = Schema.Struct({ tenantId: Schema.NullOr(Schema.UUID) })
+
+/** What a permission block can point at: any object by id, or an object group. */
+export class PolicyTargets extends Effect.Service<PolicyTargets>()("atom/PolicyTargets", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    /**
+     * The real kind and namespaced type of an exact-object target (authz.md §3.3): a live entity, resource,
+     * group or tenant, a live role, a direct policy or role assignment (`policy`), or a credential.
+     */
+    const resolve = (id: string) =>
+      sql`
+        SELECT object_kind, object_type FROM (
+          SELECT 1 AS ord, 'entity' AS object_kind, 'entity:' || kind AS object_type
+            FROM entities WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 2, 'resource', 'resource:' || kind FROM resources WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 3, 'group', NULL FROM object_groups WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 4, 'group', NULL FROM principal_groups WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 5, 'tenant', NULL FROM tenants WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 6, 'role', NULL FROM roles WHERE id = ${id} AND deleted_at IS NULL
+          UNION ALL SELECT 7, 'policy', NULL FROM direct_policies WHERE id = ${id}
+          UNION ALL SELECT 8, 'policy', NULL FROM role_assignments WHERE id = ${id}
+          UNION ALL SELECT 9, 'credential', 'credential:' || kind FROM credentials WHERE id = ${id}
+        ) found ORDER BY ord LIMIT 1
+      `.pipe(decodeOptional(Target), Effect.withSpan("PolicyTargets.resolve"))
+
+    /** A live object group, locked against deletion for the transaction. */
+    const objectGroup = (id: string) =>
+      sql`SELECT tenant_id FROM object_groups WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`.pipe(
+        decodeOptional(ObjectGroup),
+      )
+
+    return { resolve, objectGroup } as const
+  }),
+}) {}

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto"
+import type { AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
+import { linkRows } from "@atom/engines/audit"
+import { AuditLogs } from "@atom/repositories/audit"
+import { type DbFailure, fromSqlError } from "@atom/repositories/db"
+import { SqlClient } from "@effect/sql"
+import { Context, Effect, Layer, Option } from "effect"
+
+interface PooledChain {
+  id: string
+  /** a fiber of this process is appending to it right now: others skip it without asking Postgres */
+  inUse: boolean
+  /** rows were linked onto it, so a missing head means retention emptied it */
+  used: boolean
+}
+
+/**
+ * The hash chains this process writes (migration 0006). Design: a pool of chains owned by the process
+ * (chain_id = a fresh UUID, so no other process ever writes them). A writer takes a chain for the rest of
+ * its transaction with `pg_try_advisory_xact_lock`, which never waits: if another transaction holds it,
+ * the writer tries the next chain, and mints a new one when every chain is busy. So concurrent
+ * transactions never queue behind each other for the audit chain; the pool grows to the number of
+ * transactions that audit at the same moment. Under the lock the head (last seq and hash) is read from
+ * Postgres, not from memory, so a rolled-back transaction or a crash never leaves a gap or a fork: the
+ * next holder links to whatever committed. (Needs READ COMMITTED, Postgres's default: the head read
+ * takes its snapshot after the lock.) Cost: three statements per append (lock, head, one multi-row
+ * INSERT), however many rows it carries.
+ */
+export class AuditChains extends Context.Tag("atom/AuditChains")<
+  AuditChains,
+  {
+    /** Links and inserts events on one chain; in the caller's transaction, else in its own. */
+    readonly append: (events: ReadonlyArray<PreparedAuditEvent>) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
+    /** How many chains this process has written or holds (health and tests). */
+    readonly poolSize: () => number
+  }
+>() {
+  static readonly Live = Layer.effect(
+    AuditChains,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const logs = yield* AuditLogs
+      const pool: Array<PooledChain> = []
+      let next = 0
+
+      const release = (chain: PooledChain) =>
+        Effect.sync(() => {
+          chain.inUse = false
+        })
+
+      /** A new chain locked for this transaction; a fresh UUID is locked by no one unless its 32-bit key collides. */
+      const freshChain = Effect.gen(function* () {
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const id = randomUUID()
+          if (yield* logs.tryLockChain(id)) return id
+        }
+        return yield* Effect.dieMessage("audit: could not lock a fresh chain")
+      })
+
+      /** A chain locked for this transaction, marked in use until the append ends. */
+      const acquire = Effect.gen(function* () {
+        const n = pool.length
+        for (let i = 0; i < n; i++) {
+          const index = (next + i) % n
+          const chain = pool[index]
+          if (chain === undefined || chain.inUse) continue
+          chain.inUse = true
+          const locked = yield* Effect.onError(logs.tryLockChain(chain.id), () => release(chain))
+          if (locked) {
+            next = (index + 1) % n
+            return chain
+          }
+          chain.inUse = false
+        }
+        const chain: PooledChain = { id: yield* freshChain, inUse: true, used: false }
+        pool.push(chain)
+        return chain
+      })
+
+      const appendLocked = (chain: PooledChain, events: ReadonlyArray<PreparedAuditEvent>) =>
+        Effect.gen(function* () {
+          let head = yield* logs.chainHead(chain.id)
+          if (head === undefined && chain.used) {
+            // retention deleted every row of this chain: continue on a new one rather than restart at 1
+            chain.id = yield* freshChain
+            head = undefined
+          }
+          const rows = linkRows(
+            chain.id,
+            head === undefined ? null : { seq: head.chainSeq, hash: head.hash, createdAt: head.createdAt },
+            events,
+          )
+          chain.used = true
+          yield* logs.insert(rows)
+          return rows
+        })
+
+      const inTransaction = Effect.map(Effect.serviceOption(SqlClient.TransactionConnection), Option.isSome)
+
+      const append = (events: ReadonlyArray<PreparedAuditEvent>) => {
+        if (events.length === 0) return Effect.succeed([])
+        const body = Effect.acquireUseRelease(acquire, (chain) => appendLocked(chain, events), release)
+        return Effect.flatMap(inTransaction, (inTx) =>
+          inTx
+            ? body
+            : sql.withTransaction(body).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e)))),
+        ).pipe(Effect.withSpan("AuditChains.append", { attributes: { rows: events.length } }))
+      }
+
+      return { append, poolSize: () => pool.length }
+    }),
+  )
+}

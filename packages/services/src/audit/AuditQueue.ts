@@ -1,0 +1,246 @@
+import { type AuditEvent, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
+import { AtomConfig } from "@atom/domain/config"
+import type { DbFailure } from "@atom/repositories/db"
+import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue } from "effect"
+import { AtomMetrics } from "../metrics/AtomMetrics.js"
+import { AuditChains } from "./AuditChains.js"
+import { currentAuditRequest } from "./AuditRequestContext.js"
+import { auditLogLine } from "./auditLogLine.js"
+import { prepareEvent } from "./prepareEvent.js"
+
+export interface AuditQueueOptions {
+  /** events held in memory while the writer is behind or the database is away */
+  readonly capacity: number
+  /** rows per multi-row INSERT */
+  readonly batchSize: number
+  /** how long shutdown keeps trying to write what is left */
+  readonly shutdownBudget: Duration.DurationInput
+  /** first and longest pause between retries while writes fail */
+  readonly retryMin: Duration.DurationInput
+  readonly retryMax: Duration.DurationInput
+  /** at most one "still failing" / "still dropping" line per interval */
+  readonly logEvery: Duration.DurationInput
+}
+
+export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
+  capacity: 10_000,
+  batchSize: 500,
+  shutdownBudget: Duration.seconds(3),
+  retryMin: Duration.millis(100),
+  retryMax: Duration.seconds(5),
+  logEvery: Duration.seconds(10),
+}
+
+export interface AuditQueueStats {
+  /** events waiting, including a batch being written or retried */
+  readonly depth: number
+  readonly capacity: number
+  /** events lost: the queue was full, shut down, or a row was refused on its own */
+  readonly dropped: number
+  readonly written: number
+  /** hot-path allows not stored (ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED off) */
+  readonly suppressed: number
+  /** the last write failed and the writer is retrying */
+  readonly failing: boolean
+}
+
+const isUnavailable = (e: DbFailure) => e._tag === "Unavailable"
+
+const makeAuditQueue = (options: AuditQueueOptions) =>
+  Effect.gen(function* () {
+    const config = yield* AtomConfig
+    const chains = yield* AuditChains
+    const { instruments } = yield* AtomMetrics
+    const queue = yield* Queue.dropping<PreparedAuditEvent>(options.capacity)
+    const allowEnabled = config.audit.hotPathAllowDbEnabled
+    const logEveryMs = Duration.toMillis(options.logEvery)
+
+    let pending: Array<PreparedAuditEvent> = []
+    let closed = false
+    let failing = false
+    let dropped = 0
+    let written = 0
+    let suppressed = 0
+    let lastFailureLog = Number.NEGATIVE_INFINITY
+    let lastDropLog = Number.NEGATIVE_INFINITY
+
+    // the size goes below 0 while the writer waits in take
+    const depth = () =>
+      Math.max(
+        0,
+        Option.getOrElse(queue.unsafeSize(), () => 0),
+      ) + pending.length
+
+    const stats = (): AuditQueueStats => ({
+      depth: depth(),
+      capacity: options.capacity,
+      dropped,
+      written,
+      suppressed,
+      failing,
+    })
+    instruments.auditQueueDepth.collect(() => [[{}, depth()]])
+
+    const drop = (n: number, why: string) =>
+      Effect.gen(function* () {
+        dropped += n
+        instruments.auditDropped.inc({}, n)
+        const now = yield* Clock.currentTimeMillis
+        if (now - lastDropLog < logEveryMs) return
+        lastDropLog = now
+        yield* Effect.logWarning(`audit queue: dropping events (${why})`).pipe(
+          Effect.annotateLogs({ depth: depth(), dropped, capacity: options.capacity }),
+        )
+      })
+
+    const enqueue = (event: AuditEvent): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const category = suppressedCategory(event.event, event.outcome, allowEnabled)
+        const prepared = prepareEvent(event, yield* Clock.currentTimeMillis, yield* FiberRef.get(currentAuditRequest))
+        yield* auditLogLine(prepared)
+        if (category !== undefined) {
+          suppressed++
+          instruments.auditSuppressed.inc({ category })
+          return
+        }
+        if (closed) return yield* drop(1, "shut down")
+        if (!(yield* Queue.offer(queue, prepared))) yield* drop(1, "queue full")
+      })
+
+    /** One batch written, or the failure; the write itself is never cut short by interruption. */
+    const writeOnce = (batch: ReadonlyArray<PreparedAuditEvent>) =>
+      Effect.exit(Effect.uninterruptible(chains.append(batch))).pipe(
+        Effect.tap((exit) =>
+          Effect.sync(() => {
+            if (Exit.isSuccess(exit)) {
+              written += batch.length
+              instruments.auditWritten.inc({}, batch.length)
+            } else instruments.auditWriteFailures.inc({})
+          }),
+        ),
+      )
+
+    const logFailure = (error: DbFailure) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        if (failing && now - lastFailureLog < logEveryMs) return
+        lastFailureLog = now
+        yield* Effect.logError("audit queue: writes failing, holding events").pipe(
+          Effect.annotateLogs({ error: error.message, depth: depth(), dropped, capacity: options.capacity }),
+        )
+      })
+
+    /**
+     * Writes `pending` until it is written or proven unwritable. A database that is away is waited for
+     * (with backoff, as long as `keepTrying` says); any other failure is a bad row somewhere in the batch:
+     * rows are then written one by one and a row refused alone is dropped and counted.
+     */
+    const writePending = (keepTrying: Effect.Effect<boolean>) =>
+      Effect.gen(function* () {
+        let pause = Duration.toMillis(options.retryMin)
+        while (pending.length > 0) {
+          const exit = yield* writeOnce(pending)
+          if (Exit.isSuccess(exit)) {
+            if (failing)
+              yield* Effect.logInfo("audit queue: writes recovered").pipe(Effect.annotateLogs({ depth: depth() }))
+            failing = false
+            pending = []
+            return true
+          }
+          const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+          if (Option.isSome(error) && isUnavailable(error.value)) {
+            yield* logFailure(error.value)
+            failing = true
+            if (!(yield* keepTrying)) return false
+            yield* Effect.sleep(Duration.millis(pause))
+            pause = Math.min(pause * 2, Duration.toMillis(options.retryMax))
+            continue
+          }
+          // not an outage: isolate the row(s) the database refuses; an outage meanwhile puts the rest back
+          if (Option.isSome(error)) yield* logFailure(error.value)
+          const rows = pending
+          pending = []
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]
+            if (row === undefined) continue
+            const single = yield* writeOnce([row])
+            if (Exit.isSuccess(single)) continue
+            const why = Cause.failureOption(single.cause)
+            if (Option.isSome(why) && isUnavailable(why.value)) {
+              pending = rows.slice(i)
+              break
+            }
+            yield* Effect.logWarning("audit queue: row refused").pipe(
+              Effect.annotateLogs({ audit_event: row.event, cause: Cause.pretty(single.cause) }),
+            )
+            yield* drop(1, `row refused: ${row.event}`)
+          }
+          if (pending.length > 0) continue
+          failing = false
+          return true
+        }
+        return true
+      })
+
+    const writer = Effect.gen(function* () {
+      while (true) {
+        if (pending.length === 0) pending = Chunk.toArray(yield* Queue.takeBetween(queue, 1, options.batchSize))
+        yield* writePending(Effect.succeed(true))
+      }
+    })
+
+    const fiber = yield* Effect.forkDaemon(writer)
+
+    const flush = (timeout: Duration.DurationInput = Duration.seconds(10)) =>
+      Effect.gen(function* () {
+        while (depth() > 0) yield* Effect.sleep(Duration.millis(5))
+        return true
+      }).pipe(Effect.timeoutTo({ duration: timeout, onTimeout: () => false, onSuccess: (ok) => ok }))
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        closed = true
+        // an INSERT in flight finishes first: the write is uninterruptible
+        yield* Fiber.interrupt(fiber)
+        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(options.shutdownBudget)
+        const inTime = Effect.map(Clock.currentTimeMillis, (now) => now < deadline)
+        while (yield* inTime) {
+          if (pending.length === 0) pending = Chunk.toArray(yield* Queue.takeUpTo(queue, options.batchSize))
+          if (pending.length === 0) break
+          if (!(yield* writePending(inTime))) break
+        }
+        const left = depth()
+        if (left > 0) {
+          yield* drop(left, "shutdown before the database came back")
+          yield* Effect.logError("audit queue: events not written at shutdown").pipe(
+            Effect.annotateLogs({ lost: left }),
+          )
+        } else if (written > 0) {
+          yield* Effect.logDebug("audit queue flushed").pipe(Effect.annotateLogs({ written }))
+        }
+      }),
+    )
+
+    return { enqueue, stats, flush }
+  })
+
+/**
+ * The hot-path write path (DESIGN.md §3): `enqueue` never blocks and never fails; one fiber drains the
+ * queue in multi-row INSERTs on the audit chains. While the database is away the queue holds what fits
+ * and counts the rest as dropped; depth and drops show in health, metrics and a log line. The layer's
+ * finalizer writes what is left before the database closes (it sits above the database tier).
+ */
+export class AuditQueue extends Context.Tag("atom/AuditQueue")<
+  AuditQueue,
+  {
+    readonly enqueue: (event: AuditEvent) => Effect.Effect<void>
+    readonly stats: () => AuditQueueStats
+    /** Waits until everything enqueued so far is written; false when `timeout` passes first. */
+    readonly flush: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+  }
+>() {
+  static readonly layer = (options: Partial<AuditQueueOptions> = {}) =>
+    Layer.scoped(AuditQueue, makeAuditQueue({ ...DEFAULT_AUDIT_QUEUE, ...options }))
+
+  static readonly Live = AuditQueue.layer()
+}

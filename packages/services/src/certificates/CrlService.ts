@@ -1,0 +1,123 @@
+import { Internal, type InvalidInput } from "@atom/domain/errors"
+import { buildCrl, CRL_VALIDITY_SECS, type Issuer } from "@atom/engines/pki"
+import { Certificates, CrlStates } from "@atom/repositories/certificates"
+import { type DbFailure, fromSqlError } from "@atom/repositories/db"
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { Effect } from "effect"
+import { CaSigner } from "./CaSigner.js"
+
+interface CachedCrl {
+  readonly issuerFingerprintSha256: string
+  readonly crlNumber: bigint
+  readonly der: Uint8Array
+  readonly nextUpdate: Date
+}
+
+const wholeSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000)
+
+/**
+ * `GET /certs/crl` (spec §3.4): the issuer's CRL, DER. Served from memory while the stored state
+ * says it is current (same number, not dirty, before nextUpdate) — one small read per request, so
+ * a revocation on any replica is seen at once. Otherwise regenerated under a Postgres advisory
+ * lock, so replicas never race: the number is previous + 1 (strictly increasing, persisted), the
+ * entries are every revoked certificate of this issuer (reason unspecified), nextUpdate = +24 h.
+ */
+export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const signer = yield* CaSigner
+    const states = yield* CrlStates
+    const certificates = yield* Certificates
+
+    // the row exists from startup on, so every revocation (whoever writes it) finds it to mark dirty
+    if (signer.state._tag === "Loaded") yield* states.ensure(signer.state.issuer.fingerprintSha256)
+
+    let cached: CachedCrl | undefined
+
+    const transactionally = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DbFailure> =>
+      sql.withTransaction(effect).pipe(Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)))
+
+    const regenerate = (issuer: Issuer) =>
+      transactionally(
+        Effect.gen(function* () {
+          const fingerprint = issuer.fingerprintSha256
+          yield* states.lock
+          yield* states.ensure(fingerprint)
+          const row = yield* states.read(fingerprint, { forUpdate: true })
+          const now = Date.now()
+          // another replica (or request) regenerated it while this one waited for the lock
+          if (row !== undefined && !row.dirty && row.crlDer !== null && row.nextUpdate !== null) {
+            if (row.nextUpdate.getTime() > now) {
+              return {
+                issuerFingerprintSha256: fingerprint,
+                crlNumber: row.crlNumber,
+                der: row.crlDer,
+                nextUpdate: row.nextUpdate,
+              } satisfies CachedCrl
+            }
+          }
+          const revoked = yield* certificates.revokedOfIssuer(fingerprint)
+          const crlNumber = (row?.crlNumber ?? 0n) + 1n
+          const thisUpdate = wholeSeconds(now)
+          const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_SECS * 1000)
+          const der = yield* buildCrl({
+            issuer,
+            crlNumber,
+            thisUpdate,
+            nextUpdate,
+            entries: revoked.map((entry) => ({
+              serialNumber: entry.serialNumber,
+              revokedAt: entry.revokedAt ?? thisUpdate,
+              reason: "unspecified" as const,
+            })),
+          }).pipe(
+            Effect.catchAll((e) =>
+              Effect.logError("CRL generation failed").pipe(
+                Effect.annotateLogs({ detail: e._tag === "PkiInternalError" ? e.detail : e.message }),
+                Effect.zipRight(Effect.fail(new Internal())),
+              ),
+            ),
+          )
+          yield* states.store({ issuerFingerprintSha256: fingerprint, crlNumber, crlDer: der, thisUpdate, nextUpdate })
+          yield* Effect.logInfo("CRL regenerated").pipe(
+            Effect.annotateLogs({ crl_number: crlNumber.toString(), entries: revoked.length }),
+          )
+          return { issuerFingerprintSha256: fingerprint, crlNumber, der, nextUpdate } satisfies CachedCrl
+        }),
+      ).pipe(Effect.withSpan("CrlService.regenerate"))
+
+    const current: Effect.Effect<Uint8Array, InvalidInput | Internal | DbFailure> = Effect.gen(function* () {
+      const issuer = yield* signer.issuer
+      const fingerprint = issuer.fingerprintSha256
+      const stamp = yield* states.stamp(fingerprint)
+      const fresh =
+        stamp !== undefined &&
+        !stamp.dirty &&
+        stamp.hasDer &&
+        stamp.nextUpdate !== null &&
+        stamp.nextUpdate.getTime() > Date.now()
+      if (fresh) {
+        const mine = cached
+        if (mine !== undefined && mine.issuerFingerprintSha256 === fingerprint && mine.crlNumber === stamp.crlNumber) {
+          return mine.der
+        }
+        const row = yield* states.read(fingerprint, { forUpdate: false })
+        if (row !== undefined && row.crlDer !== null && row.nextUpdate !== null && row.crlNumber === stamp.crlNumber) {
+          cached = {
+            issuerFingerprintSha256: fingerprint,
+            crlNumber: row.crlNumber,
+            der: row.crlDer,
+            nextUpdate: row.nextUpdate,
+          }
+          return row.crlDer
+        }
+      }
+      const made = yield* regenerate(issuer)
+      cached = made
+      return made.der
+    }).pipe(Effect.withSpan("CrlService.current"))
+
+    return { current } as const
+  }),
+}) {}

@@ -1,0 +1,7 @@
+export * from "./AtomMetrics.js"
+export * from "./Counter.js"
+export * from "./Gauge.js"
+export * from "./Histogram.js"
+export * from "./Metric.js"
+export * from "./MetricRegistry.js"
+export * from "./prometheusText.js"

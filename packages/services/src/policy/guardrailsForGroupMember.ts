@@ -1,0 +1,26 @@
+import type { AtomConfig } from "@atom/domain/config"
+import type { InvalidInput } from "@atom/domain/errors"
+import type { DbFailure } from "@atom/repositories/db"
+import { type AssignmentRules, PermissionBlocks, PolicySubjects } from "@atom/repositories/policy"
+import { Effect } from "effect"
+import { enforceGuardrails } from "./enforceGuardrails.js"
+
+/**
+ * Guardrails of `addGroupMember(groupId, entityId)` (authz.md §3.4): the new member receives every
+ * direct policy and role assignment on the principal group and its ancestors, each judged with its
+ * block's real scope (role grants too, §6.3 fixed) under its binding's tenant boundary. Fails with
+ * `guardrail rejected …` / `guardrail requires override …`; succeeds when the entity is unknown (the
+ * caller reports that). Run it inside the membership write's transaction, before the insert.
+ */
+export const guardrailsForGroupMember = (
+  groupId: string,
+  entityId: string,
+): Effect.Effect<void, InvalidInput | DbFailure, PermissionBlocks | PolicySubjects | AssignmentRules | AtomConfig> =>
+  Effect.gen(function* () {
+    const kinds = yield* (yield* PolicySubjects).entityKinds("entity", entityId)
+    if (kinds.length === 0) return
+    const bound = yield* (yield* PermissionBlocks).reachingGroupForGuardrails(groupId)
+    yield* enforceGuardrails(
+      bound.map((b) => ({ holder: { tenantId: b.tenantId, entityKinds: kinds }, blocks: [b.block] })),
+    )
+  }).pipe(Effect.withSpan("Guardrails.forGroupMember"))

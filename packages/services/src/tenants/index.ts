@@ -1,0 +1,6 @@
+export * from "./InvitationService.js"
+export * from "./MembershipService.js"
+export * from "./ProfileService.js"
+export * from "./TenantLifecycle.js"
+export * from "./TenantService.js"
+export * from "./TenantUseCases.js"

@@ -1,0 +1,94 @@
+import { AuthzInspection, AuthzService } from "@atom/services/authz"
+import { Effect } from "effect"
+import type { GraphqlModule } from "../GraphqlContext.js"
+import {
+  AuthorizedObjectIdsArgs,
+  BulkCheckArgs,
+  CheckArgs,
+  EffectiveActionsArgs,
+  EntityAccessArgs,
+  GroupAccessArgs,
+  ResourceAccessArgs,
+  RoleHoldersArgs,
+} from "./authzArgs.js"
+import { authzTypeDefs } from "./authzTypeDefs.js"
+import { explainResponse } from "./explainResponse.js"
+import { grantObject } from "./grantObject.js"
+import { withCaller } from "./withCaller.js"
+
+/**
+ * Runtime authorization over GraphQL (api.md §3.5–3.7): `authzCheck`, `authzExplain`, `authzBulkCheck`,
+ * `authorizedObjectIds`, and the inspection queries of `authzTypeDefs`. Decode, call, encode.
+ */
+export const authzModule: GraphqlModule<AuthzService | AuthzInspection> = {
+  typeDefs: authzTypeDefs,
+  resolvers: {
+    Mutation: {
+      authzCheck: withCaller(CheckArgs, (caller, { input }) =>
+        Effect.flatMap(AuthzService, (authz) => authz.check(caller, input, "graphql")),
+      ),
+      authzExplain: withCaller(CheckArgs, (caller, { input }) =>
+        Effect.flatMap(AuthzService, (authz) => Effect.map(authz.explain(caller, input), explainResponse)),
+      ),
+      authzBulkCheck: withCaller(BulkCheckArgs, (caller, { input }) =>
+        Effect.flatMap(AuthzService, (authz) => authz.bulkCheck(caller, input)),
+      ),
+    },
+    Query: {
+      authorizedObjectIds: withCaller(AuthorizedObjectIdsArgs, (caller, { input }) =>
+        Effect.flatMap(AuthzService, (authz) => authz.authorizedObjectIds(caller, input)),
+      ),
+      entityAccess: withCaller(EntityAccessArgs, (caller, args) =>
+        Effect.flatMap(AuthzInspection, (inspect) =>
+          Effect.map(inspect.entityAccess(caller, args), (page) => ({
+            items: page.items.map(grantObject),
+            total: page.total,
+          })),
+        ),
+      ),
+      resourceAccess: withCaller(ResourceAccessArgs, (caller, args) =>
+        Effect.flatMap(AuthzInspection, (inspect) =>
+          Effect.map(inspect.resourceAccess(caller, args), (page) => ({
+            items: page.items.map((item) => ({
+              subjectId: item.subject.subject.id,
+              subjectName: item.subject.name,
+              subjectKind: item.subject.subject.kind,
+              subjectTenantId: item.subject.subject.tenantId,
+              action: item.action,
+              grant: grantObject(item.grant),
+            })),
+            total: page.total,
+          })),
+        ),
+      ),
+      roleHolders: withCaller(RoleHoldersArgs, (caller, args) =>
+        Effect.flatMap(AuthzInspection, (inspect) =>
+          Effect.map(inspect.roleHolders(caller, args), (page) => ({
+            roleId: page.role.id,
+            roleName: page.role.name,
+            items: page.items,
+            total: page.total,
+          })),
+        ),
+      ),
+      groupAccess: withCaller(GroupAccessArgs, (caller, args) =>
+        Effect.flatMap(AuthzInspection, (inspect) =>
+          Effect.map(inspect.groupAccess(caller, args), (page) => ({
+            groupId: page.group.id,
+            groupName: page.group.name,
+            items: page.items.map(grantObject),
+            total: page.total,
+          })),
+        ),
+      ),
+      effectiveActions: withCaller(EffectiveActionsArgs, (caller, args) =>
+        Effect.flatMap(AuthzInspection, (inspect) =>
+          Effect.map(inspect.effectiveActions(caller, args), (page) => ({
+            items: page.items.map((a) => ({ ...a, grant: a.grant === null ? null : grantObject(a.grant) })),
+            total: page.total,
+          })),
+        ),
+      ),
+    },
+  },
+}

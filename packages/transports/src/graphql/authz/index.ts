@@ -1,0 +1,2 @@
+export * from "./authzModule.js"
+export * from "./explainResponse.js"

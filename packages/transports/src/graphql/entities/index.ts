@@ -1,0 +1,4 @@
+export * from "./callerField.js"
+export * from "./encodeEntity.js"
+export * from "./entitiesModule.js"
+export * from "./graphqlArgs.js"

@@ -1,0 +1,2 @@
+export * from "./encodeGroup.js"
+export * from "./groupsModule.js"

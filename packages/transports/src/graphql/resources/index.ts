@@ -1,0 +1,2 @@
+export * from "./encodeResource.js"
+export * from "./resourcesModule.js"

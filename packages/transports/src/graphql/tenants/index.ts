@@ -1,0 +1,2 @@
+export type { TenantServices } from "./TenantServices.js"
+export * from "./tenantsModule.js"

@@ -1,0 +1,2 @@
+export * from "./aliasService.js"
+export * from "./authService.js"
