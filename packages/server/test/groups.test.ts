@@ -328,6 +328,26 @@ describe("membership", () => {
     expect(await err(admin, add, { g: og, e: "x" })).toBe("entityId must be a UUID")
   })
 
+  it("applies guardrails: a device may not join a group that holds manage on resources", async () => {
+    const g = await groupId("createPrincipalGroup", "resource-managers", T)
+    await db((sql) =>
+      Effect.gen(function* () {
+        const block = randomUUID()
+        yield* sql`INSERT INTO permission_blocks (id, tenant_id, scope_mode, object_kind) VALUES (${block}, ${T}, 'object_kind', 'resource')`
+        yield* sql`INSERT INTO permission_block_actions (permission_block_id, action_id) SELECT ${block}, id FROM actions WHERE name = 'manage'`
+        yield* sql`INSERT INTO direct_policies (tenant_id, subject_kind, subject_id, permission_block_id) VALUES (${T}, 'group', ${g}, ${block})`
+      }),
+    )
+    const device = await entityId({ name: "sensor-guardrail", kind: "device", tenantId: T })
+    const person = await entityId({ name: "operator-guardrail", kind: "human", tenantId: T })
+    const add = `mutation($g: ID!, $e: ID!) { addGroupMember(groupId: $g, entityId: $e) }`
+    expect(await err(admin, add, { g, e: device })).toBe("guardrail rejected device receiving manage on resource")
+    expect(
+      list(at(await ok(admin, `query($g: ID!) { groupMembers(groupId: $g) { id } }`, { g }), "groupMembers")),
+    ).toHaveLength(0)
+    expect(at(await ok(admin, add, { g, e: person }), "addGroupMember")).toBe(true)
+  })
+
   it("object groups list their contained entities as members", async () => {
     const og = await groupId("createObjectGroup", "mem-contains", T)
     const e = await entityId({

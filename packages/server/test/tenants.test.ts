@@ -361,6 +361,13 @@ describe("tenant lifecycle", () => {
 
     expect((await ok(admin, freeze, { id: tenant.id })).freezeTenant).toEqual({ id: tenant.id, status: "frozen" })
     // the PDP denies any object of a frozen tenant, the tenant itself included, whoever asks
+    const check = `mutation($s: ID!, $o: ID!) { authzCheck(input: { subjectId: $s, action: "read", objectKind: "tenant", objectId: $o }) { allowed reason details } }`
+    const checkMe = async () => (await ok(owner.token, check, { s: owner.id, o: tenant.id })).authzCheck
+    expect(await checkMe()).toEqual({
+      allowed: false,
+      reason: "tenant is frozen",
+      details: { tenant_id: tenant.id, tenant_status: "frozen" },
+    })
     expect((await readTenant(owner.token, tenant.id)).errors?.[0]?.message).toBe("forbidden")
     expect((await readTenant(admin, tenant.id)).errors?.[0]?.message).toBe("forbidden")
     expect(
@@ -384,6 +391,7 @@ describe("tenant lifecycle", () => {
       status: "active",
     })
     expect((await readTenant(owner.token, tenant.id)).data).toEqual({ tenant: { id: tenant.id, status: "active" } })
+    expect(await checkMe()).toMatchObject({ allowed: true, reason: "allowed" })
     expect(
       (await ok(admin, `mutation($id: ID!) { disableTenant(id: $id) { status } }`, { id: tenant.id })).disableTenant,
     ).toEqual({ status: "inactive" })

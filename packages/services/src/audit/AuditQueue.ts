@@ -1,6 +1,7 @@
 import { type AuditEvent, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
+import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue } from "effect"
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { AuditChains } from "./AuditChains.js"
@@ -44,7 +45,23 @@ export interface AuditQueueStats {
   readonly failing: boolean
 }
 
-const isUnavailable = (e: DbFailure) => e._tag === "Unavailable"
+/** One line for the log: the typed failure's message, or a defect's message and its cause's. */
+const describeFailure = (cause: Cause.Cause<DbFailure>): string => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return failure.value.message
+  const squashed = Cause.squash(cause)
+  if (!(squashed instanceof Error)) return String(squashed)
+  const inner: unknown = squashed.cause
+  return inner instanceof Error ? `${squashed.message}: ${inner.message}` : squashed.message
+}
+
+/**
+ * The database is away rather than refusing a row: a typed Unavailable, or a transaction-control
+ * statement (BEGIN, COMMIT, ROLLBACK) that died on a broken connection. Rows are kept and retried.
+ */
+const isOutage = (cause: Cause.Cause<DbFailure>): boolean =>
+  Option.exists(Cause.failureOption(cause), (e) => e._tag === "Unavailable") ||
+  Chunk.some(Cause.defects(cause), (d) => d instanceof SqlError)
 
 const makeAuditQueue = (options: AuditQueueOptions) =>
   Effect.gen(function* () {
@@ -120,13 +137,18 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         ),
       )
 
-    const logFailure = (error: DbFailure) =>
+    const logFailure = (cause: Cause.Cause<DbFailure>) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         if (failing && now - lastFailureLog < logEveryMs) return
         lastFailureLog = now
         yield* Effect.logError("audit queue: writes failing, holding events").pipe(
-          Effect.annotateLogs({ error: error.message, depth: depth(), dropped, capacity: options.capacity }),
+          Effect.annotateLogs({
+            error: describeFailure(cause),
+            depth: depth(),
+            dropped,
+            capacity: options.capacity,
+          }),
         )
       })
 
@@ -147,9 +169,8 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             pending = []
             return true
           }
-          const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-          if (Option.isSome(error) && isUnavailable(error.value)) {
-            yield* logFailure(error.value)
+          if (isOutage(exit.cause)) {
+            yield* logFailure(exit.cause)
             failing = true
             if (!(yield* keepTrying)) return false
             yield* Effect.sleep(Duration.millis(pause))
@@ -157,7 +178,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             continue
           }
           // not an outage: isolate the row(s) the database refuses; an outage meanwhile puts the rest back
-          if (Option.isSome(error)) yield* logFailure(error.value)
+          yield* logFailure(exit.cause)
           const rows = pending
           pending = []
           for (let i = 0; i < rows.length; i++) {
@@ -165,13 +186,12 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             if (row === undefined) continue
             const single = yield* writeOnce([row])
             if (Exit.isSuccess(single)) continue
-            const why = Cause.failureOption(single.cause)
-            if (Option.isSome(why) && isUnavailable(why.value)) {
+            if (isOutage(single.cause)) {
               pending = rows.slice(i)
               break
             }
             yield* Effect.logWarning("audit queue: row refused").pipe(
-              Effect.annotateLogs({ audit_event: row.event, cause: Cause.pretty(single.cause) }),
+              Effect.annotateLogs({ audit_event: row.event, error: describeFailure(single.cause) }),
             )
             yield* drop(1, `row refused: ${row.event}`)
           }

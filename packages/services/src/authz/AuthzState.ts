@@ -91,6 +91,12 @@ const subjectGrantsOf = (states: SubjectStates, id: string): SubjectGrants | nul
   return { record, expanded, grants: compileGrants(expanded) }
 }
 
+// revisions are bigints, which Math.max does not take
+const laterRevision = (a: bigint, b: bigint): bigint => {
+  if (a >= b) return a
+  return b
+}
+
 const boundedSet = <V>(map: Map<string, V>, max: number, key: string, value: V): void => {
   if (map.size >= max && !map.has(key)) map.clear()
   map.set(key, value)
@@ -190,7 +196,7 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
           ),
         )
         const revisions = [subjectStates?.revision, resolved?.revision].filter((r) => r !== undefined)
-        const latest = revisions.reduce((max, r) => (r > max ? r : max))
+        const latest = revisions.reduce(laterRevision)
         catalogue = subjectStates?.catalogue ?? resolved?.catalogue ?? catalogue
         if (subjectStates !== null) {
           const keep = adopt(cache, subjectStates, latest)

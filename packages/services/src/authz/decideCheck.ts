@@ -35,7 +35,7 @@ export interface CheckAnswer {
 
 /** The ceiling applies only to a scoped token asking about itself; delegated checks ignore it. */
 const selfCeiling = (question: CheckQuestion, caller: Caller | undefined): boolean =>
-  caller !== undefined && caller.scoped && caller.entityId === question.subjectId
+  caller?.scoped === true && caller.entityId === question.subjectId
 
 /** The credential whose ceiling a batch of questions needs loaded, if any. */
 export const ceilingCredentialOf = (

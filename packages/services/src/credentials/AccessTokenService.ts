@@ -73,8 +73,9 @@ export class AccessTokenService extends Effect.Service<AccessTokenService>()("at
         if (entries.length === 0) return []
         const known = yield* limits.knownActions([...new Set(entries.flatMap((e) => e.actions))])
         const unknown = firstUnknownAction(entries, known)
-        if (unknown !== undefined)
+        if (unknown !== undefined) {
           return yield* new InvalidInput({ message: CredentialMessages.unknownAction(unknown) })
+        }
         return yield* validatePermissionEntries(entries)
       })
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import type { EntityStatus, JsonObject } from "@atom/domain/authz"
+import type { AtomConfig } from "@atom/domain/config"
 import { Conflict, InvalidInput, NotFound } from "@atom/domain/errors"
 import type { Group, GroupFilter, GroupType } from "@atom/domain/groups"
 import type { Caller } from "@atom/domain/identity"
@@ -7,6 +8,7 @@ import type { Page, Paging } from "@atom/domain/tenants"
 import { AuthzReferences, Entities } from "@atom/repositories/entities"
 import { GroupHierarchy, GroupMembers, Groups } from "@atom/repositories/groups"
 import { TenantRefs } from "@atom/repositories/identity"
+import type { AssignmentRules, PermissionBlocks, PolicySubjects } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { Gate } from "../authz/Gate.js"
@@ -15,6 +17,7 @@ import { atTenant, onObject, PLATFORM_MANAGE, readAccess } from "../entities/adm
 import { nameInput } from "../entities/aliasInput.js"
 import { ReadAccess } from "../entities/ReadAccess.js"
 import { bumpRevisionOn, transactionally } from "../entities/transactionally.js"
+import { guardrailsForGroupMember } from "../policy/guardrailsForGroupMember.js"
 
 export interface CreateGroupInput {
   readonly id: string | null
@@ -41,6 +44,8 @@ const invalid = (message: string) => new InvalidInput({ message })
 export class GroupService extends Effect.Service<GroupService>()("atom/GroupService", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // what addGroupMember's guardrails read, captured once
+    const guardrailContext = yield* Effect.context<PermissionBlocks | PolicySubjects | AssignmentRules | AtomConfig>()
     const groups = yield* Groups
     const hierarchy = yield* GroupHierarchy
     const members = yield* GroupMembers
@@ -210,7 +215,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
 
     /**
      * Principal-group membership (authz.md §1): both sides live and active, their tenants active; the
-     * group's and the member's tenants need not match. Guardrails (§3.4) are not applied here.
+     * group's and the member's tenants need not match. Guardrails (§3.4) run inside the write's transaction.
      */
     const addMember = (caller: Caller, groupId: string, entityId: string) =>
       Effect.gen(function* () {
@@ -226,7 +231,11 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
         for (const tenantId of new Set([group.tenantId, entity.tenantId])) {
           yield* requireActiveTenant(tenants, tenantId)
         }
-        yield* inTransaction(Effect.zipRight(members.add(groupId, entityId), bump))
+        yield* inTransaction(
+          Effect.all([guardrailsForGroupMember(groupId, entityId), members.add(groupId, entityId), bump], {
+            discard: true,
+          }).pipe(Effect.provide(guardrailContext)),
+        )
         return true
       }).pipe(Effect.withSpan("GroupService.addMember"))
 
