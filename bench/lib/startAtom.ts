@@ -52,6 +52,9 @@ const isReady = async (url: string): Promise<boolean> => {
   }
 }
 
+/** The bootstrap admin's password in the benchmarked Atom (scenarios log in with it). */
+export const BENCH_ADMIN_SECRET = "bench-admin-password-1"
+
 const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess> => {
   const httpPort = await freePort()
   let grpcPort = await freePort()
@@ -63,6 +66,7 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
     ATOM_DATA_DIR: options.dataDir ?? "memory://",
     ATOM_LOG_LEVEL: "warn",
     ATOM_RATE_LIMIT_ENABLED: "false",
+    ADMIN_SECRET: BENCH_ADMIN_SECRET,
     ...options.env,
   }
   const started = performance.now()

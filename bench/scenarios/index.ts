@@ -3,8 +3,16 @@
  * `defineScenario({ name, description, baseline, prepare?, run })` as default, and add it to this list.
  */
 import type { Scenario } from "../lib/scenario.js"
+import graphqlAuthzCheck from "./graphqlAuthzCheck.js"
 import graphqlHealth from "./graphqlHealth.js"
+import grpcAuthzCheck from "./grpcAuthzCheck.js"
 import grpcHealthCheck from "./grpcHealthCheck.js"
 import httpHealthLive from "./httpHealthLive.js"
 
-export const SCENARIOS: ReadonlyArray<Scenario> = [httpHealthLive, grpcHealthCheck, graphqlHealth]
+export const SCENARIOS: ReadonlyArray<Scenario> = [
+  httpHealthLive,
+  grpcHealthCheck,
+  graphqlHealth,
+  grpcAuthzCheck,
+  graphqlAuthzCheck,
+]

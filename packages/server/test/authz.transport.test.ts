@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto"
+import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
 import * as grpc from "@grpc/grpc-js"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminToken, gql } from "./support/adminToken.js"
+import { adminToken, gql, loginToken } from "./support/adminToken.js"
 import { type GrpcResult, grpcCaller } from "./support/grpcClient.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
@@ -22,6 +23,9 @@ const C = randomUUID() // channel in T
 const R = randomUUID() // rule in T
 const BLOCK = randomUUID()
 const POLICY = randomUUID()
+
+const at = (value: unknown, ...path: Array<string>): unknown =>
+  path.reduce<unknown>((o, k) => (typeof o === "object" && o !== null ? Reflect.get(o, k) : undefined), value)
 
 const sql = (text: string, params: ReadonlyArray<unknown> = []) =>
   t.atom.runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (c) => c.unsafe(text, params)))
@@ -62,13 +66,14 @@ afterAll(async () => {
   await t?.close()
 })
 
-const data = async (query: string, variables: Record<string, unknown> = {}, token: string | undefined = admin) => {
+const data = async (query: string, variables: Record<string, unknown> = {}, token: string = admin) => {
   const res = await gql(t, token, query, variables)
   if (res.errors !== undefined) throw new Error(`${query}: ${JSON.stringify(res.errors)}`)
   return res.data ?? {}
 }
-const error = async (query: string, variables: Record<string, unknown> = {}, token: string | undefined = admin) => {
-  const res = await gql(t, token, query, variables)
+const ANONYMOUS = null
+const error = async (query: string, variables: Record<string, unknown> = {}, token: string | null = admin) => {
+  const res = await gql(t, token ?? undefined, query, variables)
   expect(res.data ?? null).toBeNull()
   return res.errors?.[0]?.message
 }
@@ -101,7 +106,7 @@ describe("GraphQL authzCheck", () => {
     expect(await error(CHECK, { i: { subjectId: ADMIN_ID, action: "read" } })).toBe(
       "authz check requires either resource_id or (object_kind, object_id)",
     )
-    expect(await error(CHECK, { i: { subjectId: ADMIN_ID, action: "read", resourceId: C } }, undefined)).toBe(
+    expect(await error(CHECK, { i: { subjectId: ADMIN_ID, action: "read", resourceId: C } }, ANONYMOUS)).toBe(
       "missing authentication",
     )
   })
@@ -125,7 +130,7 @@ describe("GraphQL authzExplain, authzBulkCheck, authorizedObjectIds", () => {
         nearestBinding: { id: POLICY, skip_reason: "conditions_mismatch" },
       },
     })
-    const bindings = Reflect.get(Reflect.get(explained, "authzExplain"), "evaluatedBindings")
+    const bindings = at(explained, "authzExplain", "evaluatedBindings")
     expect(bindings).toContainEqual({
       id: POLICY,
       block_id: BLOCK,
@@ -193,7 +198,7 @@ describe("GraphQL authzExplain, authzBulkCheck, authorizedObjectIds", () => {
         total items { action allowed reason grant { roleName } } } }`,
       { s: ADMIN_ID, k: "resource", o: R },
     )
-    expect(Reflect.get(Reflect.get(effective, "effectiveActions"), "items")).toContainEqual({
+    expect(at(effective, "effectiveActions", "items")).toContainEqual({
       action: "execute",
       allowed: true,
       reason: "allowed",
@@ -212,8 +217,8 @@ describe("gRPC atom.v1.AuthzService/Check", () => {
     if (authorization !== undefined) m.set("authorization", authorization)
     return m
   }
-  const call = (request: object, authorization: string | undefined = `Bearer ${admin}`) =>
-    rpc.call("atom.v1.AuthzService", "Check", request, metadata(authorization))
+  const call = (request: object, authorization: string | null = `Bearer ${admin}`) =>
+    rpc.call("atom.v1.AuthzService", "Check", request, metadata(authorization ?? undefined))
   const expectStatus = (result: GrpcResult, code: grpc.status, details: string) => {
     expect(result.response).toBeUndefined()
     expect(result.error?.code).toBe(code)
@@ -241,7 +246,7 @@ describe("gRPC atom.v1.AuthzService/Check", () => {
 
   it("authentication and request errors carry the contract's codes and texts", async () => {
     const request = { subject_id: ADMIN_ID, action: "read", resource_id: C }
-    expectStatus(await call(request, undefined), grpc.status.UNAUTHENTICATED, "missing authorization metadata")
+    expectStatus(await call(request, null), grpc.status.UNAUTHENTICATED, "missing authorization metadata")
     expectStatus(await call(request, `Token ${admin}`), grpc.status.UNAUTHENTICATED, "expected Bearer token")
     expectStatus(
       await call({ subject_id: "nope", action: "read", resource_id: C }),
@@ -271,25 +276,22 @@ describe("gRPC atom.v1.AuthzService/Check", () => {
   })
 
   it("a caller asking about someone else needs a delegated-check grant", async () => {
+    const u = randomUUID()
     const password = "a-long-enough-password-1"
-    const res = await gql(t, admin, `mutation($e: ID!, $p: String!) { createPassword(entityId: $e, password: $p) }`, {
-      e: S,
-      p: password,
-    })
-    if (res.errors !== undefined) return // credential management is another area; skip when absent
-    const login = await fetch(`${t.baseUrl}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ identifier: S, secret: password, tenantId: T }),
-    })
-    const body = await login.json()
-    if (typeof body.token !== "string") return
+    await sql("INSERT INTO entities (id, kind, name) VALUES ($1, 'human', $2)", [u, `authz-u-${u}`])
+    const hash = await t.atom.runtime.runPromise(Effect.flatMap(PasswordHasher, (h) => h.hash(Redacted.make(password))))
+    await sql("INSERT INTO credentials (id, entity_id, kind, secret_hash) VALUES ($1, $2, 'password', $3)", [
+      randomUUID(),
+      u,
+      hash,
+    ])
+    const token = await loginToken(t, u, password)
     expectStatus(
-      await call({ subject_id: ADMIN_ID, action: "read", resource_id: C }, `Bearer ${body.token}`),
+      await call({ subject_id: ADMIN_ID, action: "read", resource_id: C }, `Bearer ${token}`),
       grpc.status.PERMISSION_DENIED,
       "forbidden",
     )
-    expect((await call({ subject_id: S, action: "read", resource_id: C }, `Bearer ${body.token}`)).response).toEqual({
+    expect((await call({ subject_id: u, action: "read", resource_id: C }, `Bearer ${token}`)).response).toEqual({
       allowed: false,
       reason: "no matching allow policy",
     })

@@ -21,7 +21,7 @@ const databaseEnv = async (): Promise<Record<string, string>> => {
   if (server) {
     const db = await createTestDatabase(server)
     cleanups.push(db.drop)
-    return { DATABASE_URL: db.url, ATOM_KEY_ENCRYPTION_KEY: TEST_KEK }
+    return { DATABASE_URL: db.url, ATOM_KEY_ENCRYPTION_KEY: TEST_KEK, ATOM_CERTS_ENABLED: "false" }
   }
   const dir = mkdtempSync(join(tmpdir(), "atom-data-"))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))

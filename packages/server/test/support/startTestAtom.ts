@@ -38,6 +38,8 @@ export const startTestAtom = async (
       ATOM_KEY_ENCRYPTION_KEY: TEST_KEK,
       ATOM_RATE_LIMIT_ENABLED: "false",
       ...(database ? { DATABASE_URL: database.url } : {}),
+      // on Postgres there is no data folder for a development CA: tests that need the CA pass CA files
+      ...(database || env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}),
       ...env,
     }),
   )
