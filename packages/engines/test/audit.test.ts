@@ -82,6 +82,8 @@ describe("scrubbing details (identity-certs §4: no secret reaches an audit reco
       scrubDetails({ a: undefined, b: Number.NaN, c: new Date(0), d: "x\u0000y", e: 10n, f: [undefined] }),
     ).toEqual({ b: null, c: "1970-01-01T00:00:00.000Z", d: "x\uFFFDy", e: "10", f: [null] })
     expect(scrubDetails(undefined)).toEqual({})
+    // jsonb refuses a lone surrogate: it becomes U+FFFD, a whole pair is kept
+    expect(scrubDetails({ s: "a\uD800b\uDC00c", ok: "😀" })).toEqual({ s: "a\uFFFDb\uFFFDc", ok: "😀" })
   })
 
   it("names secret keys by the documented fragments only", () => {

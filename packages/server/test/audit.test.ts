@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { AuditEvent } from "@atom/domain/audit"
+import { Forbidden } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { linkRows } from "@atom/engines/audit"
 import { AuditQueue, AuditRetention, observeDecision, verifyAuditChains } from "@atom/services/audit"
@@ -186,7 +187,43 @@ describe("hot-path audit events (identity-certs §7 scenario 56)", () => {
     expect(sample((await metricsText(t)).body, 'atom_auth_login_total{outcome="allow"}')).toBeGreaterThanOrEqual(2)
   })
 
-  it("times checks and keeps check denies (authz.check through the decision wrapper)", async () => {
+  it("times authzCheck, keeps its denies, suppresses its allows, and always keeps authzExplain", async () => {
+    const ghost = "5e1f0000-0000-4000-8000-0000000000ff"
+    const check = `mutation($input: AuthzCheckInput!) { authzCheck(input: $input) { allowed reason } }`
+    const allowed = await gql<{ authzCheck: { allowed: boolean } }>(t, admin, check, {
+      input: { subjectId: ADMIN_ID, action: "read", objectKind: "entity", objectId: ADMIN_ID },
+    })
+    expect(allowed.data?.authzCheck.allowed).toBe(true)
+    const denied = await gql<{ authzCheck: { allowed: boolean } }>(t, admin, check, {
+      input: { subjectId: ghost, action: "read", objectKind: "entity", objectId: ADMIN_ID },
+    })
+    expect(denied.data?.authzCheck.allowed).toBe(false)
+    const explain = `mutation($input: AuthzCheckInput!) { authzExplain(input: $input) { allowed } }`
+    expect(
+      (
+        await gql(t, admin, explain, {
+          input: { subjectId: ADMIN_ID, action: "read", objectKind: "entity", objectId: ADMIN_ID },
+        })
+      ).errors,
+    ).toBeUndefined()
+    await flush(t)
+    const checks = await auditLogs(t, admin, { event: "authz.check" })
+    expect(checks.data?.auditLogs.items.map((i) => i.outcome)).toEqual(["deny"])
+    expect(checks.data?.auditLogs.items[0]).toMatchObject({
+      actorEntityId: ADMIN_ID,
+      targetKind: "entity",
+      targetId: ADMIN_ID,
+      details: { subject_id: ghost, action: "read", dialect: "graphql" },
+    })
+    const explained = await auditLogs(t, admin, { event: "authz.explain" })
+    expect(explained.data?.auditLogs.items[0]).toMatchObject({ outcome: "allow", details: { subject_id: ADMIN_ID } })
+    const body = (await metricsText(t)).body
+    expect(sample(body, 'atom_authz_decision_duration_seconds_count{result="deny"}')).toBe(1)
+    expect(sample(body, 'atom_authz_decision_duration_seconds_count{result="allow"}')).toBe(1)
+    expect(sample(body, 'atom_audit_db_suppressed_total{category="authz_check"}')).toBe(1)
+  })
+
+  it("keeps the decision wrapper's contract for any check path (gRPC included)", async () => {
     const caller: Caller = {
       entityId: ADMIN_ID,
       tenantId: null,
@@ -196,21 +233,14 @@ describe("hot-path audit events (identity-certs §7 scenario 56)", () => {
       scoped: false,
       expiresAt: null,
     }
-    const facts = { subjectId: ADMIN_ID, action: "publish", objectKind: "resource", objectId: ADMIN_ID }
-    await run(t, observeDecision(caller, facts, "grpc")(Effect.succeed({ allowed: false, reason: "no_allow" })))
-    await run(t, observeDecision(caller, facts, "grpc")(Effect.succeed({ allowed: true, reason: "allowed" })))
+    const facts = { subjectId: ADMIN_ID, action: "publish", resourceId: ADMIN_ID }
+    await run(t, observeDecision(caller, facts, "grpc")(Effect.fail(new Forbidden({}))).pipe(Effect.ignore))
     await flush(t)
-    const { data } = await auditLogs(t, admin, { event: "authz.check" })
-    expect(data?.auditLogs.items.map((i) => i.outcome)).toEqual(["deny"])
+    const { data } = await auditLogs(t, admin, { event: "authz.check", targetKind: "resource" })
     expect(data?.auditLogs.items[0]).toMatchObject({
-      actorEntityId: ADMIN_ID,
-      targetKind: "resource",
-      details: { action: "publish", reason: "no_allow", dialect: "grpc" },
+      outcome: "deny",
+      details: { reason: "Forbidden", dialect: "grpc" },
     })
-    const body = (await metricsText(t)).body
-    expect(sample(body, 'atom_authz_decision_duration_seconds_count{result="deny"}')).toBe(1)
-    expect(sample(body, 'atom_authz_decision_duration_seconds_count{result="allow"}')).toBe(1)
-    expect(sample(body, 'atom_audit_db_suppressed_total{category="authz_check"}')).toBe(1)
   })
 
   it("records logout and a GraphQL key rotation (in the rotation's transaction)", async () => {
@@ -534,7 +564,7 @@ describe("GET /metrics (identity-certs §6.3)", () => {
     ]) {
       expect(body).toContain(`# TYPE ${name}`)
     }
-    expect(body).toMatch(/atom_authz_decision_duration_seconds_bucket\{result="deny",le="\+Inf"\} 1/)
+    expect(body).toMatch(/atom_authz_decision_duration_seconds_bucket\{result="deny",le="\+Inf"\} [1-9]/)
   })
 })
 

@@ -178,7 +178,9 @@ const writeCa = (dir: string, ca: DevCa) => {
   }
 }
 
+// startTestAtom turns certificates off on Postgres unless told otherwise: these Atoms say so
 const intermediateEnv = (files: ReturnType<typeof writeCa>) => ({
+  ATOM_CERTS_ENABLED: "true",
   ATOM_CERTS_CA_MODE: "file_intermediate_issuer",
   ATOM_CERTS_ROOT_CA_CERT_PATH: files.rootCert,
   ATOM_CERTS_INTERMEDIATE_CA_CERT_PATH: files.intermediateCert,
@@ -186,6 +188,7 @@ const intermediateEnv = (files: ReturnType<typeof writeCa>) => ({
 })
 
 const rootEnv = (files: ReturnType<typeof writeCa>) => ({
+  ATOM_CERTS_ENABLED: "true",
   ATOM_CERTS_CA_MODE: "file_root_issuer",
   ATOM_CERTS_ROOT_CA_CERT_PATH: files.rootCert,
   ATOM_CERTS_ROOT_CA_KEY_PATH: files.rootKey,
@@ -937,7 +940,9 @@ describe("the embedded development CA (no ATOM_CERTS_* paths, no DATABASE_URL)",
   it("memory:// keeps a generated CA in memory and issues leaves that chain to it", async () => {
     if (postgresUrl()) {
       // with a DATABASE_URL there is no development CA: the paths are required
-      await expect(startTestAtom()).rejects.toThrow("ATOM_CERTS_ROOT_CA_CERT_PATH must be set")
+      await expect(startTestAtom({ ATOM_CERTS_ENABLED: "true" })).rejects.toThrow(
+        "ATOM_CERTS_ROOT_CA_CERT_PATH must be set",
+      )
       return
     }
     const t = await startTestAtom()
@@ -1084,7 +1089,8 @@ describe("startup with bad CA material fails with a clear message", () => {
     it("requires the paths when certificates are enabled", async () => {
       const pg = await startPrivatePostgres()
       try {
-        await expect(startTestAtom({ DATABASE_URL: pg.url }, { ownDatabase: true })).rejects.toThrow(
+        const env = { DATABASE_URL: pg.url, ATOM_CERTS_ENABLED: "true" }
+        await expect(startTestAtom(env, { ownDatabase: true })).rejects.toThrow(
           "certificate issuer: ATOM_CERTS_ROOT_CA_CERT_PATH must be set",
         )
       } finally {

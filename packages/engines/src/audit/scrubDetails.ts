@@ -9,11 +9,16 @@ const MAX_ENTRIES = 256
 /** Whether a details key names a secret (identity-certs §4: secrets never reach an audit record). */
 export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
 
-// jsonb refuses \u0000; long strings are cut so one event cannot bloat a batch
-const cleanString = (s: string): string => {
-  const clean = s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s
-  return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** Text Postgres stores as given: no NUL (jsonb and text refuse it), no lone surrogate (jsonb refuses it). */
+export const storableText = (s: string): string => {
+  const noNul = s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s
+  return noNul.replace(LONE_SURROGATE, "\uFFFD")
 }
+
+// long strings are cut so one event cannot bloat a batch
+const cleanString = (s: string): string => storableText(s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…` : s)
 
 const scrubValue = (value: unknown, depth: number): unknown => {
   if (value === null || typeof value === "boolean") return value

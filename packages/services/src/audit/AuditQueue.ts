@@ -2,7 +2,21 @@ import { type AuditEvent, type PreparedAuditEvent, suppressedCategory } from "@a
 import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  FiberRef,
+  Layer,
+  LogLevel,
+  Option,
+  Queue,
+} from "effect"
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { AuditChains } from "./AuditChains.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
@@ -110,18 +124,26 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         )
       })
 
+    const prepared = (event: AuditEvent) =>
+      Effect.map(Effect.all([Clock.currentTimeMillis, FiberRef.get(currentAuditRequest)]), ([now, request]) =>
+        prepareEvent(event, now, request),
+      )
+
     const enqueue = (event: AuditEvent): Effect.Effect<void> =>
       Effect.gen(function* () {
         const category = suppressedCategory(event.event, event.outcome, allowEnabled)
-        const prepared = prepareEvent(event, yield* Clock.currentTimeMillis, yield* FiberRef.get(currentAuditRequest))
-        yield* auditLogLine(prepared)
         if (category !== undefined) {
+          // the common case of a hot path (an allowed check): a count, and a line only at debug
           suppressed++
           instruments.auditSuppressed.inc({ category })
+          const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+          if (LogLevel.lessThanEqual(minimum, LogLevel.Debug)) yield* Effect.flatMap(prepared(event), auditLogLine)
           return
         }
+        const row = yield* prepared(event)
+        yield* auditLogLine(row)
         if (closed) return yield* drop(1, "shut down")
-        if (!(yield* Queue.offer(queue, prepared))) yield* drop(1, "queue full")
+        if (!(yield* Queue.offer(queue, row))) yield* drop(1, "queue full")
       })
 
     /** One batch written, or the failure; the write itself is never cut short by interruption. */

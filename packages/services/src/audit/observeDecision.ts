@@ -1,10 +1,10 @@
-import { AuditEventName } from "@atom/domain/audit"
+import { AuditEventName, type AuditOutcome } from "@atom/domain/audit"
 import type { Caller } from "@atom/domain/identity"
 import { Cause, Effect, Exit } from "effect"
 import { withInstruments } from "../metrics/AtomMetrics.js"
 import { enqueueAudit } from "./enqueueAudit.js"
 
-/** What an `authz.check` event says about the question (the transport's strings, before validation). */
+/** What an `authz.check` / `authz.explain` event says about the question (the transport's strings). */
 export interface CheckFacts {
   readonly subjectId: string
   readonly action: string
@@ -13,35 +13,46 @@ export interface CheckFacts {
   readonly objectId?: string | null | undefined
 }
 
-/**
- * Wraps a runtime check: times it into `atom_authz_decision_duration_seconds{result}` and queues its
- * `authz.check` event (allow / deny; a refused gate is a deny, anything else an error). The request
- * never waits for the write.
- */
-export const observeDecision =
-  (caller: Caller, facts: CheckFacts, dialect: string) =>
-  <A extends { readonly allowed: boolean; readonly reason: string }, E extends { readonly _tag: string }, R>(
-    check: Effect.Effect<A, E, R>,
-  ): Effect.Effect<A, E, R> =>
+/** The part of a decision an event records; `details` carries a lifecycle denial's tenant status. */
+interface DecisionFacts {
+  readonly allowed: boolean
+  readonly reason: string
+  readonly details?: Readonly<Record<string, unknown>> | null
+}
+
+type DecisionEvent = (typeof AuditEventName)["authzCheck" | "authzExplain"]
+
+/** A decision's outcome: allow / deny; a refused gate is a deny, anything else an error. */
+const outcomeOf = <A, E extends { readonly _tag: string }>(
+  exit: Exit.Exit<A, E>,
+  decision: (a: A) => DecisionFacts,
+): { readonly outcome: AuditOutcome; readonly facts: DecisionFacts | null; readonly failure: string | null } => {
+  if (Exit.isSuccess(exit)) {
+    const facts = decision(exit.value)
+    return { outcome: facts.allowed ? "allow" : "deny", facts, failure: null }
+  }
+  const failure = Cause.failureOption(exit.cause)
+  const tag = failure._tag === "Some" ? failure.value._tag : "defect"
+  return { outcome: tag === "Forbidden" ? "deny" : "error", facts: null, failure: tag }
+}
+
+const observe =
+  <A>(event: DecisionEvent, caller: Caller, facts: CheckFacts, dialect: string, decision: (a: A) => DecisionFacts) =>
+  <E extends { readonly _tag: string }, R>(run: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.suspend(() => {
       const started = performance.now()
-      return Effect.onExit(check, (exit) => {
-        const seconds = (performance.now() - started) / 1000
-        const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
-        const outcome = Exit.isSuccess(exit)
-          ? exit.value.allowed
-            ? ("allow" as const)
-            : ("deny" as const)
-          : failure !== undefined && failure._tag === "Some" && failure.value._tag === "Forbidden"
-            ? ("deny" as const)
-            : ("error" as const)
+      return Effect.onExit(run, (exit) => {
         if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) return Effect.void
+        const seconds = (performance.now() - started) / 1000
+        const { outcome, facts: decided, failure } = outcomeOf(exit, decision)
         const objectKind = facts.objectKind || (facts.resourceId ? "resource" : null)
         const objectId = facts.objectId || facts.resourceId || null
         return Effect.zipRight(
-          withInstruments((m) => m.authzDecision.observe({ result: outcome }, seconds)),
+          event === AuditEventName.authzCheck
+            ? withInstruments((m) => m.authzDecision.observe({ result: outcome }, seconds))
+            : Effect.void,
           enqueueAudit({
-            event: AuditEventName.authzCheck,
+            event,
             outcome,
             actorId: caller.entityId,
             tenantId: caller.tenantId,
@@ -53,13 +64,28 @@ export const observeDecision =
               object_kind: objectKind,
               object_id: objectId,
               dialect,
-              reason: Exit.isSuccess(exit)
-                ? exit.value.reason
-                : failure !== undefined && failure._tag === "Some"
-                  ? failure.value._tag
-                  : "defect",
+              reason: decided?.reason ?? failure,
+              ...(decided?.details ?? {}),
             },
           }),
         )
       })
     })
+
+/**
+ * Wraps a runtime check: times it into `atom_authz_decision_duration_seconds{result}` and queues its
+ * `authz.check` event (stored for denies and errors; allows only when hot-path allows are enabled). The
+ * request never waits for the write.
+ */
+export const observeDecision =
+  (caller: Caller, facts: CheckFacts, dialect: string) =>
+  <A extends DecisionFacts, E extends { readonly _tag: string }, R>(check: Effect.Effect<A, E, R>) =>
+    observe(AuditEventName.authzCheck, caller, facts, dialect, (d: A) => d)(check)
+
+/** Wraps `authzExplain`: its `authz.explain` event is always stored (lifecycle denials add tenant_status). */
+export const observeExplain =
+  (caller: Caller, facts: CheckFacts) =>
+  <A extends { readonly decision: DecisionFacts }, E extends { readonly _tag: string }, R>(
+    explain: Effect.Effect<A, E, R>,
+  ) =>
+    observe(AuditEventName.authzExplain, caller, facts, "graphql", (a: A) => a.decision)(explain)

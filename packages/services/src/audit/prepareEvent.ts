@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto"
 import type { AuditEvent, AuditRequestInfo, PreparedAuditEvent } from "@atom/domain/audit"
-import { scrubDetails } from "@atom/engines/audit"
+import { scrubDetails, storableText } from "@atom/engines/audit"
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_TEXT = 512
 
 const text = (value: string | null | undefined, max = MAX_TEXT): string | null => {
   if (value === undefined || value === null || value === "") return null
-  const clean = value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value
-  return clean.length > max ? clean.slice(0, max) : clean
+  // cut first: a cut can split a surrogate pair, which storableText then mends
+  return storableText(value.length > max ? value.slice(0, max) : value)
 }
 
 /**

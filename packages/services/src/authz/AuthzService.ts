@@ -16,7 +16,7 @@ import { listObjectCandidates } from "@atom/repositories/authz"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Layer } from "effect"
-import { observeDecision } from "../audit/observeDecision.js"
+import { observeDecision, observeExplain } from "../audit/observeDecision.js"
 import { AuthzState, type DecisionInputs } from "./AuthzState.js"
 import {
   type AuthorizedObjectIdsFields,
@@ -97,29 +97,48 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
       credentialId: gateCredentialOf(caller),
     })
 
-  /** Gates each question (self is free) and decides it, in runtime mode with the caller's ceiling. */
-  const gatedAnswers = (
+  /** Fails unless the caller passes `extraGate` (if any) and, for each question about someone else, the delegated-check gate. */
+  const requireGates = (
+    inputs: DecisionInputs,
     caller: Caller,
     questions: ReadonlyArray<CheckQuestion>,
     extraGate: ReadonlyArray<GateAlternative> | null,
-    explain: boolean,
+    now: number,
   ) =>
     Effect.gen(function* () {
-      const inputs = yield* loadFor(caller, questions)
-      const now = yield* Clock.currentTimeMillis
       if (extraGate !== null) yield* requirePass(inputs, caller, extraGate, now)
       for (const question of questions) {
         if (question.subjectId === caller.entityId) continue
         yield* requirePass(inputs, caller, delegatedCheckAlternatives(inputs, question), now)
       }
-      return questions.map((q) => decideCheck(inputs, q, { explain, ceilingFor: caller }, now))
+    })
+
+  /** Gates and decides questions on one load, in runtime mode with the caller's ceiling. */
+  const gatedAnswers = (caller: Caller, questions: ReadonlyArray<CheckQuestion>) =>
+    Effect.gen(function* () {
+      const inputs = yield* loadFor(caller, questions)
+      const now = yield* Clock.currentTimeMillis
+      yield* requireGates(inputs, caller, questions, null, now)
+      return questions.map((q) => decideCheck(inputs, q, { ceilingFor: caller }, now))
+    })
+
+  const gatedAnswer = (
+    caller: Caller,
+    question: CheckQuestion,
+    extraGate: ReadonlyArray<GateAlternative> | null,
+    explain: boolean,
+  ) =>
+    Effect.gen(function* () {
+      const inputs = yield* loadFor(caller, [question])
+      const now = yield* Clock.currentTimeMillis
+      yield* requireGates(inputs, caller, [question], extraGate, now)
+      return decideCheck(inputs, question, { explain, ceilingFor: caller }, now)
     })
 
   const check = (caller: Caller, request: CheckRequestFields, dialect: RequestDialect = "graphql") =>
     Effect.gen(function* () {
       const question = yield* parseCheckRequest(request, dialect)
-      const [answer] = yield* gatedAnswers(caller, [question], null, false)
-      return toDecision(answer!)
+      return toDecision(yield* gatedAnswer(caller, question, null, false))
     }).pipe(
       observeDecision(caller, request, dialect),
       Effect.withSpan("AuthzService.check", { attributes: { dialect } }),
@@ -128,9 +147,8 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
   const explain = (caller: Caller, request: CheckRequestFields) =>
     Effect.gen(function* () {
       const question = yield* parseCheckRequest(request, "graphql")
-      const [answer] = yield* gatedAnswers(caller, [question], explainAlternatives, true)
-      return answer!
-    }).pipe(Effect.withSpan("AuthzService.explain"))
+      return yield* gatedAnswer(caller, question, explainAlternatives, true)
+    }).pipe(observeExplain(caller, request), Effect.withSpan("AuthzService.explain"))
 
   const bulkCheck = (caller: Caller, requests: ReadonlyArray<CheckRequestFields>) =>
     Effect.gen(function* () {
@@ -138,7 +156,7 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
         return yield* Effect.fail(new InvalidInput({ message: `input must contain at most ${BULK_CHECK_LIMIT} items` }))
       }
       const questions = yield* Effect.forEach(requests, (r) => parseCheckRequest(r, "graphql"))
-      const answers = yield* gatedAnswers(caller, questions, null, false)
+      const answers = yield* gatedAnswers(caller, questions)
       return answers.map(toDecision)
     }).pipe(Effect.withSpan("AuthzService.bulkCheck", { attributes: { count: requests.length } }))
 

@@ -13,7 +13,7 @@ import {
 } from "@atom/repositories/authz"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
 
 /** A live subject with its expanded grants, compiled for evaluation. */
 export interface SubjectGrants {
@@ -78,7 +78,12 @@ const emptyCache = (): Cache => ({
   ceilings: new Map(),
 })
 
-const refKey = (ref: ObjectRef): string => `${ref.kind}:${ref.id}`
+const isUuid = Schema.is(Schema.UUID)
+
+// Ids are compared as text (cache keys, result rows): one spelling, lower case. Malformed ids name
+// nothing and are never sent to the database.
+const normalId = (id: string): string => id.trim().toLowerCase()
+const refKey = (ref: ObjectRef): string => `${ref.kind}:${normalId(ref.id)}`
 
 const notExpired = (grants: GrantSet, now: number): boolean =>
   grants.earliestExpiry === null || now < grants.earliestExpiry
@@ -140,6 +145,10 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
       const objects = new Map<string, ObjectRecord | null>()
       let ceiling: GrantSet | null = null
       let catalogue: Catalogue | null = null
+      const subjectIds = [...new Set(request.subjectIds.map(normalId).filter(isUuid))]
+      const targetList = request.targets
+        .map((ref): ObjectRef => ({ kind: ref.kind, id: normalId(ref.id) }))
+        .filter((ref) => isUuid(ref.id))
 
       for (let attempt = 1; ; attempt++) {
         // every attempt starts from what the cache holds at its revision
@@ -148,11 +157,11 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         ceiling = null
         catalogue = cache.catalogue
         const held = cache.revision
-        for (const id of request.subjectIds) {
+        for (const id of subjectIds) {
           const hit = cache.subjects.get(id)
           if (hit !== undefined && notExpired(hit.grants, now)) subjects.set(id, hit)
         }
-        for (const ref of request.targets) {
+        for (const ref of targetList) {
           const hit = cache.objects.get(refKey(ref))
           if (hit !== undefined) objects.set(refKey(ref), hit)
         }
@@ -161,8 +170,8 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         const usedHits = subjects.size > 0 || objects.size > 0 || ceiling !== null
         const known = { ifStaleAgainst: catalogue === null ? null : held }
 
-        const wantSubjects = request.subjectIds.filter((id) => !subjects.has(id))
-        const wantTargets = request.targets.filter((ref) => !objects.has(refKey(ref)))
+        const wantSubjects = subjectIds.filter((id) => !subjects.has(id))
+        const wantTargets = targetList.filter((ref) => !objects.has(refKey(ref)))
         const wantCeiling = request.credentialId !== null && ceiling === null
         const loadSubjects = wantSubjects.length > 0 || wantCeiling
 
@@ -231,7 +240,7 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
       if (catalogueHeld === null) return yield* Effect.dieMessage("authz catalogue could not be loaded")
       return {
         catalogue: catalogueHeld,
-        subject: (id: string) => subjects.get(id) ?? null,
+        subject: (id: string) => subjects.get(normalId(id)) ?? null,
         object: (ref: ObjectRef) => objects.get(refKey(ref)) ?? null,
         ceiling,
       } satisfies DecisionInputs

@@ -34,6 +34,9 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
     if (signer.state._tag === "Loaded") yield* states.ensure(signer.state.issuer.fingerprintSha256)
 
     let cached: CachedCrl | undefined
+    // one regeneration at a time per process: a burst of requests after a revocation waits here
+    // rather than each holding a pooled connection while it waits for the advisory lock
+    const regenerating = yield* Effect.makeSemaphore(1)
 
     const transactionally = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DbFailure> =>
       sql.withTransaction(effect).pipe(Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)))
@@ -113,7 +116,7 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
           return row.crlDer
         }
       }
-      const made = yield* regenerate(issuer)
+      const made = yield* regenerating.withPermits(1)(regenerate(issuer))
       cached = made
       return made.der
     }).pipe(Effect.withSpan("CrlService.current"))

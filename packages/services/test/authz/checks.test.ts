@@ -268,6 +268,17 @@ describe("runtime checks (authz.md §5)", () => {
     )
   })
 
+  it("ids are matched whatever their case; malformed ids name nothing", async () => {
+    await rt.run(
+      Effect.gen(function* () {
+        const r = yield* resource("channel")
+        expect(yield* reason(ADMIN.toUpperCase(), "read", resourceTarget(r.toUpperCase()))).toBe("allowed")
+        expect(yield* reason("not-a-uuid", "read", resourceTarget(r))).toBe("subject not found")
+        expect(yield* reason(ADMIN, "read", resourceTarget("not-a-uuid"))).toBe("resource not found")
+      }),
+    )
+  })
+
   it("31/32: entity sub-types and global exact-object grants", async () => {
     await rt.run(
       Effect.gen(function* () {

@@ -1,0 +1,104 @@
+/**
+ * Audit ingest: events/s from `AuditQueue.enqueue` into the database through the one writer fiber
+ * (multi-row INSERTs on the hash chains). Not an HTTP scenario, so not in `index.ts`: it runs the
+ * audit layers in process, without a server, to measure the writer alone.
+ *
+ *   npx tsx bench/scenarios/auditIngest.ts [--events 100000] [--batch 500] [--runs 3]
+ *   DATABASE_URL=postgres://… npx tsx bench/scenarios/auditIngest.ts   # Postgres instead of in-memory PGlite
+ *
+ * Per-event log lines are off (`--log-events` turns them on: a deny is a warning line each).
+ * Reports, per run: the enqueue cost per event (what a request pays) and the ingest rate (events/s from
+ * the first enqueue until the last row is committed). The queue is sized to the run so nothing drops.
+ */
+import { parseArgs } from "node:util"
+import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { AtomConfig } from "../../packages/domain/src/config/index.js"
+import { AuditLogs } from "../../packages/repositories/src/audit/index.js"
+import { DbLive, runMigrations } from "../../packages/repositories/src/db/index.js"
+import { loadConfig } from "../../packages/server/src/config/loadConfig.js"
+import { AuditChains, AuditQueue } from "../../packages/services/src/audit/index.js"
+import { AtomMetrics } from "../../packages/services/src/metrics/index.js"
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "100000" },
+    batch: { type: "string", default: "500" },
+    runs: { type: "string", default: "3" },
+    // the per-event log line (a deny is a warning) costs more than the write; off unless asked
+    "log-events": { type: "boolean", default: false },
+  },
+})
+const events = Number(values.events)
+const batchSize = Number(values.batch)
+const runs = Number(values.runs)
+
+const config = Effect.runSync(
+  loadConfig({
+    ATOM_DATA_DIR: "memory://",
+    ATOM_LOG_LEVEL: "warn",
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  }),
+)
+
+const Db = DbLive({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.db })
+const Migrated = Layer.effectDiscard(runMigrations()).pipe(Layer.provideMerge(Db))
+const Writer = AuditChains.Live.pipe(
+  Layer.provideMerge(AuditLogs.Default),
+  Layer.provideMerge(AtomMetrics.Live),
+  Layer.provideMerge(Layer.succeed(AtomConfig, config)),
+  Layer.provideMerge(Migrated),
+)
+
+/** One run on its own queue (the layer is scoped: closing it flushes, as at shutdown). */
+const oneRun = (run: number) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const ctx = yield* Layer.build(AuditQueue.layer({ capacity: events, batchSize }))
+      const queue = Context.get(ctx, AuditQueue)
+      const start = yield* Clock.currentTimeMillis
+      const t0 = performance.now()
+      for (let i = 0; i < events; i++) {
+        yield* queue.enqueue({
+          event: "auth.login",
+          outcome: "deny",
+          actorId: null,
+          tenantId: null,
+          targetKind: "entity",
+          details: { identifier: `user${i}@example.test`, credential_kind: "password", reason: "invalid credentials" },
+          clientIp: "127.0.0.1",
+          userAgent: "bench",
+          requestId: `bench-${run}-${i}`,
+        })
+      }
+      const enqueueMs = performance.now() - t0
+      const flushed = yield* queue.flush("10 minutes")
+      const totalMs = performance.now() - t0
+      const stats = queue.stats()
+      console.log(
+        JSON.stringify({
+          run,
+          database: config.databaseUrl._tag === "Some" ? "postgres" : "pglite",
+          events,
+          batchSize,
+          enqueueUsPerEvent: Number(((enqueueMs * 1000) / events).toFixed(2)),
+          ingestEventsPerSec: Math.round(events / (totalMs / 1000)),
+          flushed,
+          written: stats.written,
+          dropped: stats.dropped,
+          startedAt: new Date(start).toISOString(),
+        }),
+      )
+    }),
+  )
+
+Effect.runPromise(
+  Effect.gen(function* () {
+    for (let run = 1; run <= runs; run++) yield* oneRun(run)
+  }).pipe(
+    Effect.provide(Writer),
+    Effect.provide(Logger.minimumLogLevel(values["log-events"] ? LogLevel.Info : LogLevel.Error)),
+  ),
+).catch((e: unknown) => {
+  console.error(e)
+  process.exitCode = 1
+})
