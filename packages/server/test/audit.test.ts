@@ -619,6 +619,17 @@ describe("hot-path allows stored on request; metrics off", () => {
   })
 })
 
+/** Polls until `ok` or the budget runs out; returns the last answer. */
+const until = async <A>(probe: () => Promise<A>, ok: (a: A) => boolean, budgetMs: number): Promise<A> => {
+  const started = Date.now()
+  let last = await probe()
+  while (!ok(last) && Date.now() - started < budgetMs) {
+    await new Promise((r) => setTimeout(r, 100))
+    last = await probe()
+  }
+  return last
+}
+
 /** A database that outlives the server: a PGlite folder, or a Postgres database when the run has one. */
 const durableDatabase = async () => {
   const server = postgresUrl()
@@ -678,12 +689,9 @@ describe("shutdown flush and the atom audit verify command", () => {
 describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
   it("holds what fits, counts drops, reports both, and writes the rest when Postgres returns", async () => {
     const pg = await startPrivatePostgres()
-    const ta = await startTestAtom(
-      { DATABASE_URL: pg.url, ATOM_DB_CONNECT_TIMEOUT_SECS: "2", ATOM_CERTS_ENABLED: "false" },
-      { ownDatabase: true },
-    )
-    const enqueue = (n: number, from: number) =>
-      ta.atom.runtime.runPromise(
+    let ta: TestAtom | undefined
+    const enqueue = (atom: TestAtom, n: number, from: number) =>
+      atom.atom.runtime.runPromise(
         Effect.gen(function* () {
           const queue = yield* AuditQueue
           for (let i = 0; i < n; i++)
@@ -692,13 +700,21 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
         }),
       )
     try {
+      ta = await startTestAtom(
+        { DATABASE_URL: pg.url, ATOM_DB_CONNECT_TIMEOUT_SECS: "2", ATOM_CERTS_ENABLED: "false" },
+        { ownDatabase: true },
+      )
       pg.stop()
-      const held = await enqueue(11_000, 0)
+      const held = await enqueue(ta, 11_000, 0)
       // the queue holds 10 000, the writer one batch of at most 500 it keeps retrying; the rest is dropped
       expect(held.depth + held.dropped).toBe(11_000)
       expect(held.dropped).toBeGreaterThanOrEqual(500)
-      await new Promise((r) => setTimeout(r, 500))
-      const health = await (await fetch(`${ta.baseUrl}/health`)).json()
+      const atom = ta
+      const health = await until(
+        async () => (await fetch(`${atom.baseUrl}/health`)).json(),
+        (h) => h.audit_queue?.failing === true,
+        10_000,
+      )
       expect(health.audit_queue.failing).toBe(true)
       expect(health.audit_queue.dropped).toBe(held.dropped)
       const metrics = await metricsText(ta)
@@ -713,7 +729,7 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
       expect(rows[0]?.n).toBe(11_000 - held.dropped)
       expect((await run(ta, verifyAuditChains)).broken).toEqual([])
     } finally {
-      await ta.close()
+      await ta?.close()
       pg.destroy()
     }
   }, 120_000)
