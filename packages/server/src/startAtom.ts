@@ -3,7 +3,7 @@ import { Authenticator } from "@atom/services/auth"
 import { ListenerStatus } from "@atom/services/health"
 import { AtomMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
-import { authModule, healthModule, makeYoga } from "@atom/transports/graphql"
+import { authModule, healthModule, makeYoga, systemStatusModule } from "@atom/transports/graphql"
 import { auditModule } from "@atom/transports/graphql/audit"
 import { authzModule } from "@atom/transports/graphql/authz"
 import { certificatesModule } from "@atom/transports/graphql/certificates"
@@ -73,6 +73,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       runtime: rt,
       modules: [
         healthModule,
+        systemStatusModule,
         authModule,
         auditModule,
         tenantsModule,
@@ -86,6 +87,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       ],
       authenticate: (token) => Effect.flatMap(Authenticator, (a) => a.authenticate(token)),
       corsAllowedOrigins: config.corsAllowedOrigins,
+      trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
       introspection: config.graphql.introspection,
       maxDepth: config.graphql.maxDepth,
       onDefect: (cause) => logDefect(cause, { path: "/graphql" }),

@@ -1,10 +1,15 @@
+import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
-import { type Cause, type Effect, Either, type Runtime } from "effect"
+import { withAuditRequest } from "@atom/services/audit"
+import { type Cause, Clock, Effect, Either, Exit, type Runtime } from "effect"
+import * as EffectRuntime from "effect/Runtime"
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from "graphql"
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
 import { checkCookieOrigin, presentedToken } from "../auth/presentedToken.js"
+import { clientAddress } from "../http/clientAddress.js"
 import { CONTRACT_SDL, contractRootFields } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
@@ -20,6 +25,18 @@ export interface YogaOptions<R> {
   /** Proves a presented token; a failure fails the whole request (api.md §3.2). */
   readonly authenticate: (token: string) => Effect.Effect<Caller, AtomError, R>
   readonly corsAllowedOrigins: ReadonlyArray<string>
+  /** Proxies whose X-Forwarded-For is believed for the client IP of audit events (as REST). */
+  readonly trustedProxyCidrs?: ReadonlyArray<Cidr>
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** The id the HTTP server echoes (x-request-id), else the client's if well formed, else a fresh one. */
+const requestIdOf = (req: IncomingMessage, res: ServerResponse): string => {
+  const echoed = res.getHeader("x-request-id")
+  if (typeof echoed === "string" && echoed !== "") return echoed
+  const sent = req.headers["x-request-id"]
+  return typeof sent === "string" && REQUEST_ID.test(sent) ? sent : randomUUID()
 }
 
 interface ServerContext {
@@ -84,6 +101,7 @@ const notImplemented = <R>(extensions: ReadonlyArray<string>, modules: ReadonlyA
 export const makeYoga = <R>(options: YogaOptions<R>) => {
   const extensions = options.modules.map((m) => m.typeDefs).filter((t) => t.trim() !== "")
   const run = makeRunner(options.runtime, options.onDefect)
+  const runSync = EffectRuntime.runSync(options.runtime)
   const rules = [depthLimit(options.maxDepth), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])]
   const yoga = createYoga<ServerContext, GraphqlContext<R>>({
     graphqlEndpoint: "/graphql",
@@ -101,7 +119,19 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
       ],
     }),
     plugins: [limits(rules), quietValidation, plainErrors],
-    context: async ({ req, request }) => {
+    context: async ({ req, res, request }) => {
+      const requestId = requestIdOf(req, res)
+      const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs ?? [])
+      const scoped = withAuditRequest({ clientIp, userAgent: req.headers["user-agent"], requestId })
+      // one server span per request: every resolver's work (services, SQL) nests under it
+      const span = runSync(
+        scoped(Effect.makeSpan("POST /graphql", { kind: "server", attributes: { "http.route": "/graphql" } })),
+      )
+      res.once("close", () => {
+        span.attribute("http.status_code", res.statusCode)
+        runSync(Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, Exit.void))))
+      })
+      const runScoped = <A>(effect: Effect.Effect<A, AtomError, R>) => run(scoped(Effect.withParentSpan(effect, span)))
       const presented = presentedToken(req.headers, { allowCookie: true })
       if (Either.isLeft(presented)) throw new GraphQLError(presented.left.message)
       if (
@@ -110,15 +140,8 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
       ) {
         throw new GraphQLError("forbidden")
       }
-      const caller = presented.right ? await run(options.authenticate(presented.right.token)) : undefined
-      return {
-        requestId: String(req.headers["x-request-id"] ?? ""),
-        clientIp: req.socket.remoteAddress ?? "",
-        headers: req.headers,
-        caller,
-        run,
-        request,
-      }
+      const caller = presented.right ? await runScoped(options.authenticate(presented.right.token)) : undefined
+      return { requestId, clientIp, headers: req.headers, caller, run: runScoped, request }
     },
   })
   return yoga

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto"
 import type { AtomError } from "@atom/domain/errors"
+import { withAuditRequest } from "@atom/services/audit"
 import * as grpc from "@grpc/grpc-js"
-import { Cause, type Effect, Exit, type Runtime } from "effect"
+import { Cause, Effect, Exit, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
 import { ATOM_SERVICES, type AtomServiceName, loadServiceDefinitions } from "./loadServices.js"
@@ -24,6 +26,35 @@ export interface RunningGrpcServer {
   /** Flip every health status to SERVING (done last, once the server is bound). */
   readonly markServing: () => void
   readonly close: (deadlineMs: number) => Promise<void>
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** The peer's address without its port ("ipv4:10.0.0.1:5000", "[::1]:5000", "10.0.0.1:5000"). */
+const peerAddress = (peer: string): string => {
+  const bare = peer.replace(/^ipv[46]:/, "")
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare)
+  if (bracketed?.[1] !== undefined) return bracketed[1]
+  const colon = bare.lastIndexOf(":")
+  return colon > 0 && bare.indexOf(":") === colon ? bare.slice(0, colon) : bare
+}
+
+const metadataText = (metadata: grpc.Metadata, key: string): string | undefined => {
+  const value = metadata.get(key)[0]
+  return typeof value === "string" ? value : undefined
+}
+
+/** One RPC's facts for audit events, log lines and its span: peer address, user agent, request id. */
+const rpcScope = (call: grpc.ServerUnaryCall<unknown, unknown>, method: string) => {
+  const sent = metadataText(call.metadata, "x-request-id")
+  const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID()
+  const scoped = withAuditRequest({
+    clientIp: peerAddress(call.getPeer()),
+    userAgent: metadataText(call.metadata, "user-agent"),
+    requestId,
+  })
+  return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    scoped(Effect.withSpan(effect, `grpc ${method}`, { kind: "server", attributes: { "rpc.method": method } }))
 }
 
 const SERVING = "SERVING"
@@ -66,7 +97,7 @@ export const startGrpcServer = <R>(options: GrpcServerOptions<R>): Promise<Runni
       const run = impl[method]
       handlers[method] = run
         ? (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-            const fiber = runFork(run(call.request, call.metadata))
+            const fiber = runFork(rpcScope(call, `${name}/${method}`)(run(call.request, call.metadata)))
             fiber.addObserver((exit) => {
               if (Exit.isSuccess(exit)) return cb(null, exit.value)
               const failure = Cause.failureOption(exit.cause)

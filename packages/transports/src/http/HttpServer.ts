@@ -161,7 +161,15 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     }
     const audited = withAuditRequest({ clientIp, userAgent: req.headers["user-agent"], requestId })
     const fiber = runFork(
-      audited(Effect.catchAll(match.route.handler(request), (e) => Effect.succeed(errorResponse(e)))),
+      audited(
+        Effect.catchAll(match.route.handler(request), (e) => Effect.succeed(errorResponse(e))).pipe(
+          Effect.tap((response) => Effect.annotateCurrentSpan("http.status_code", response.status)),
+          Effect.withSpan(`${method} ${routeLabel}`, {
+            kind: "server",
+            attributes: { "http.method": method, "http.route": routeLabel },
+          }),
+        ),
+      ),
     )
     fiber.addObserver((exit) => {
       if (Exit.isSuccess(exit)) return write(res, exit.value, extra)
