@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs"
 import { Effect, Either } from "effect"
-import { runAuditVerifyCommand } from "./auditVerify.js"
 import { loadConfig } from "./config/loadConfig.js"
 import { describeError } from "./describeError.js"
-import { runMigrateCommand } from "./migrateCommand.js"
-import { startAtom } from "./startAtom.js"
+
+// each command loads only what it runs: `migrate` and `audit verify` never load the server stack
 
 const SHUTDOWN_BUDGET_MS = 10_000
 
@@ -28,14 +27,17 @@ const main = async () => {
 
   const config = Either.getOrElse(Effect.runSync(Effect.either(loadConfig(process.env))), (e) => fail(e.message, 2))
   if (auditVerify) {
+    const { runAuditVerifyCommand } = await import("./auditVerify.js")
     process.exitCode = await runAuditVerifyCommand(config).catch((e: unknown) => fail(describeError(e)))
     return
   }
   if (command === "migrate") {
+    const { runMigrateCommand } = await import("./migrateCommand.js")
     await runMigrateCommand(config).catch((e: unknown) => fail(describeError(e)))
     return
   }
 
+  const { startAtom } = await import("./startAtom.js")
   const atom = await startAtom(config).catch((e: unknown) => fail(`startup failed: ${describeError(e)}`))
   const shutdown = (signal: string) => {
     const force = setTimeout(
