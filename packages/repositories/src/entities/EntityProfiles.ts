@@ -1,3 +1,4 @@
+import { JsonObject } from "@atom/domain/authz"
 import { ProfileObjectKind, ProfileStatus, ProfileVersionStatus } from "@atom/domain/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
@@ -17,6 +18,9 @@ export const ProfileVersionRef = Schema.Struct({
   status: ProfileVersionStatus,
 })
 export type ProfileVersionRef = typeof ProfileVersionRef.Type
+
+// selected as text: the client's camelCase transform would rename the keys inside the schema
+const VersionSchema = Schema.Struct({ jsonSchema: Schema.parseJson(JsonObject) })
 
 /** What entity writes need of profiles: the profile's kind and status, and which version to pin. */
 export class EntityProfiles extends Effect.Service<EntityProfiles>()("atom/EntityProfiles", {
@@ -38,6 +42,11 @@ export class EntityProfiles extends Effect.Service<EntityProfiles>()("atom/Entit
           sql`SELECT id, profile_id, status FROM profile_versions
               WHERE profile_id = ${profileId} AND status = 'active' ORDER BY version DESC LIMIT 1`,
         ).pipe(Effect.map((r) => r[0])),
+      /** The JSON Schema of a profile version (immutable once created); undefined when the version is gone. */
+      versionSchema: (id: string) =>
+        decodeRows(VersionSchema)(
+          sql`SELECT json_schema::text AS json_schema FROM profile_versions WHERE id = ${id}`,
+        ).pipe(Effect.map((r) => r[0]?.jsonSchema)),
     }
   }),
 }) {}

@@ -10,8 +10,9 @@ import {
   ProfileStatus,
   ProfileVersionStatus,
 } from "@atom/domain/tenants"
+import { compileAttributeSchema } from "@atom/engines/profiles"
 import { Profiles, ProfileVersions } from "@atom/repositories/tenants"
-import { Effect, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
 import { jsonObjectOf, requiredText } from "./tenantInput.js"
 
@@ -138,11 +139,15 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
         if (!Number.isInteger(input.version) || input.version < 1) {
           return yield* new InvalidInput({ message: "version must be a positive integer" })
         }
+        const jsonSchema = yield* jsonObjectOf("jsonSchema", input.jsonSchema)
+        // a schema that cannot judge attributes is refused now, not at the first entity write
+        const compiled = compileAttributeSchema(jsonSchema)
+        if (Either.isLeft(compiled)) return yield* new InvalidInput({ message: compiled.left })
         const version = yield* versions.insert({
           id: randomUUID(),
           profileId,
           version: input.version,
-          jsonSchema: yield* jsonObjectOf("jsonSchema", input.jsonSchema),
+          jsonSchema,
           uiSchema: yield* jsonObjectOf("uiSchema", input.uiSchema),
           status: input.status === null ? "active" : yield* versionStatusOf(input.status),
         })
