@@ -1,12 +1,15 @@
 import { mkdir } from "node:fs/promises"
 import * as Reactivity from "@effect/experimental/Reactivity"
-import type { SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, Option, Redacted, String as Str } from "effect"
 import Pg from "pg"
 import { DbBackend } from "./DbBackend.js"
+import { listenPostgres } from "./listenPostgres.js"
+import { reportLocalChanges } from "./localChanges.js"
 import * as PgliteClient from "./PgliteClient.js"
+import { makeRevisionFeedState, RevisionFeed } from "./RevisionFeed.js"
 
 const names = { transformQueryNames: Str.camelToSnake, transformResultNames: Str.snakeToCamel }
 
@@ -76,8 +79,16 @@ const postgres = (url: Redacted.Redacted<string>, pool: DbSettings["pool"]) =>
         ),
         poolStats: () => ({ size: pgPool.totalCount, idle: pgPool.idleCount }),
       })
-      const client = PgClient.layerFromPool({ acquire: Effect.succeed(pgPool), applicationName: "atom", ...names })
-      return Layer.merge(client, backend)
+      // caches hear of commits on any replica through LISTEN on a connection of its own
+      const feed = makeRevisionFeedState()
+      yield* listenPostgres(url, feed, pool.connectTimeoutSecs * 1000)
+      const client = Layer.effect(
+        SqlClient.SqlClient,
+        Effect.map(SqlClient.SqlClient, (sql) => reportLocalChanges(sql, feed)),
+      ).pipe(
+        Layer.provide(PgClient.layerFromPool({ acquire: Effect.succeed(pgPool), applicationName: "atom", ...names })),
+      )
+      return Layer.mergeAll(client, backend, Layer.succeed(RevisionFeed, feed))
     }),
   )
 
@@ -110,7 +121,7 @@ const pglite = (dataDir: string, image: Blob | undefined) =>
   )
 
 /** Postgres when DATABASE_URL is set, else embedded PGlite in the data folder (or in memory). */
-export const DbLive = (settings: DbSettings): Layer.Layer<SqlClient.SqlClient | DbBackend, SqlError> =>
+export const DbLive = (settings: DbSettings): Layer.Layer<SqlClient.SqlClient | DbBackend | RevisionFeed, SqlError> =>
   Option.match(settings.databaseUrl, {
     onSome: (url) => postgres(url, settings.pool),
     onNone: () => pglite(settings.dataDir, settings.pgliteImage),

@@ -9,6 +9,8 @@ import * as Statement from "@effect/sql/Statement"
 import { makeCompiler } from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
 import { Context, Effect, Layer, Scope, Stream } from "effect"
+import { reportLocalChanges } from "./localChanges.js"
+import { FEED_CHANNELS, makeRevisionFeedState, RevisionFeed, type RevisionFeedState } from "./RevisionFeed.js"
 
 /** The raw PGlite handle, for dumps and tests. */
 export class Pglite extends Context.Tag("atom/Pglite")<Pglite, PGlite>() {}
@@ -81,6 +83,7 @@ export const make = (config: PgliteClientConfig) =>
     const unlocked = makeConnection(false)
     const inTransaction = makeConnection(true)
 
+    const feed = yield* listen(db, lock)
     const client = yield* SqlClient.make({
       acquirer: Effect.succeed(unlocked),
       transactionAcquirer: Effect.gen(function* () {
@@ -93,12 +96,34 @@ export const make = (config: PgliteClientConfig) =>
       spanAttributes: [["db.system.name", "postgresql"]],
       transformRows,
     })
-    return { client, db }
+    return { client: reportLocalChanges(client, feed), db, feed }
   })
 
-export const layer = (config: PgliteClientConfig = {}): Layer.Layer<SqlClient.SqlClient | Pglite, SqlError> =>
+/**
+ * Subscribes the change channels on the embedded database. PGlite is one session: LISTEN runs under
+ * the statement lock, so it never lands inside (and rolls back with) someone's transaction. The
+ * subscription cannot be lost, so the feed stays live until close.
+ */
+const listen = (db: PGlite, lock: Effect.Semaphore) =>
+  Effect.gen(function* () {
+    const feed = makeRevisionFeedState()
+    yield* lock.withPermits(1)(
+      Effect.forEach(FEED_CHANNELS, (channel) =>
+        Effect.acquireRelease(
+          attempt(() => db.listen(channel, (payload) => feed.notified(channel, payload))),
+          () => Effect.sync(() => feed.setLive(false)),
+        ),
+      ),
+    )
+    feed.setLive(true)
+    return feed satisfies RevisionFeedState
+  })
+
+export const layer = (
+  config: PgliteClientConfig = {},
+): Layer.Layer<SqlClient.SqlClient | Pglite | RevisionFeed, SqlError> =>
   Layer.scopedContext(
-    Effect.map(make(config), ({ client, db }) =>
-      Context.make(SqlClient.SqlClient, client).pipe(Context.add(Pglite, db)),
+    Effect.map(make(config), ({ client, db, feed }) =>
+      Context.make(SqlClient.SqlClient, client).pipe(Context.add(Pglite, db), Context.add(RevisionFeed, feed)),
     ),
   ).pipe(Layer.provide(Reactivity.layer))

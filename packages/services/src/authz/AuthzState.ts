@@ -11,9 +11,11 @@ import {
   type SubjectRecord,
   type SubjectStates,
 } from "@atom/repositories/authz"
-import type { DbFailure } from "@atom/repositories/db"
+import { type DbFailure, notLiveFeed, RevisionFeed, type RevisionFeedShape } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
+import { type AtomInstruments, AtomMetrics } from "../metrics/AtomMetrics.js"
+import { LruCache } from "./LruCache.js"
 
 /** A live subject with its expanded grants, compiled for evaluation. */
 export interface SubjectGrants {
@@ -41,41 +43,102 @@ export interface DecisionInputsRequest {
   readonly credentialId: string | null
 }
 
+/** Counts since start, sampled by /metrics. */
+export interface AuthzCacheStats {
+  readonly subjectHits: number
+  readonly subjectMisses: number
+  readonly objectHits: number
+  readonly objectMisses: number
+  readonly ceilingHits: number
+  readonly ceilingMisses: number
+  /** a newer revision dropped what the shared cache held */
+  readonly invalidations: number
+  readonly evictions: { readonly subjects: number; readonly objects: number; readonly ceilings: number }
+  /** requests whose cached pieces were confirmed by a revision probe (the rest needed none or loaded) */
+  readonly probes: number
+}
+
+/** Bounds of the shared cache: grants held by subjects and ceilings, and object records. */
+export interface AuthzCacheLimits {
+  readonly subjectGrants: number
+  readonly objects: number
+  readonly ceilingGrants: number
+}
+
+export const DEFAULT_CACHE_LIMITS: AuthzCacheLimits = { subjectGrants: 200_000, objects: 50_000, ceilingGrants: 20_000 }
+
 /**
  * The PDP's view of live state, cached per authz revision (DESIGN.md §6). Every loader statement reports
- * the revision of its own snapshot; anything cached is used only after some statement of this request
- * has shown that revision still current, so a write that bumped the revision is seen by the very next
- * decision. Misses cost one statement for subjects (and ceiling) and one for objects, run side by side;
- * a request whose every piece is cached costs one revision probe. Inside a transaction nothing is read
- * from or written to the cache: the transaction may see its own uncommitted (or later rolled back) state.
+ * the revision of its own snapshot, and the RevisionFeed reports every commit that may have moved it
+ * (this replica's at once, other replicas' by NOTIFY). Cached pieces are used without any statement
+ * while the feed is live and nothing has happened since a statement confirmed the cache's revision;
+ * otherwise one revision probe confirms them first — so a write that bumped the revision is seen by the
+ * very next decision here, and within a notification's latency on other replicas. Misses cost one
+ * statement for subjects (and ceiling) and one for objects, run side by side. Inside a transaction
+ * nothing is read from or written to the cache: the transaction may see its own uncommitted (or later
+ * rolled back) state.
  */
 export class AuthzState extends Context.Tag("atom/AuthzState")<
   AuthzState,
-  { readonly load: (request: DecisionInputsRequest) => Effect.Effect<DecisionInputs, DbFailure> }
+  {
+    readonly load: (request: DecisionInputsRequest) => Effect.Effect<DecisionInputs, DbFailure>
+    readonly stats: () => AuthzCacheStats
+  }
 >() {
   static readonly Live = Layer.effect(
     AuthzState,
-    Effect.map(SqlClient.SqlClient, (sql) => makeAuthzState(sql)),
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const feed = Option.getOrElse(yield* Effect.serviceOption(RevisionFeed), () => notLiveFeed)
+      const state = makeAuthzState(sql, feed, DEFAULT_CACHE_LIMITS)
+      const metrics = yield* Effect.serviceOption(AtomMetrics)
+      if (Option.isSome(metrics)) exposeStats(metrics.value.instruments, state.stats)
+      return state
+    }),
   )
 }
 
-const MAX_SUBJECTS = 10_000
-const MAX_OBJECTS = 50_000
+const exposeStats = (instruments: AtomInstruments, stats: () => AuthzCacheStats): void => {
+  instruments.authzCacheLookups.collect(() => {
+    const s = stats()
+    return [
+      [{ cache: "subject", result: "hit" }, s.subjectHits],
+      [{ cache: "subject", result: "miss" }, s.subjectMisses],
+      [{ cache: "object", result: "hit" }, s.objectHits],
+      [{ cache: "object", result: "miss" }, s.objectMisses],
+      [{ cache: "ceiling", result: "hit" }, s.ceilingHits],
+      [{ cache: "ceiling", result: "miss" }, s.ceilingMisses],
+    ]
+  })
+  instruments.authzCacheInvalidations.collect(() => [[{}, stats().invalidations]])
+  instruments.authzCacheEvictions.collect(() => {
+    const e = stats().evictions
+    return [
+      [{ cache: "subject" }, e.subjects],
+      [{ cache: "object" }, e.objects],
+      [{ cache: "ceiling" }, e.ceilings],
+    ]
+  })
+  instruments.authzRevisionProbes.collect(() => [[{}, stats().probes]])
+}
 
 interface Cache {
   revision: bigint | null
+  /** the feed's epoch when a statement that confirmed `revision` started; -1 when none did */
+  validatedEpoch: number
   catalogue: Catalogue | null
-  readonly subjects: Map<string, SubjectGrants>
-  readonly objects: Map<string, ObjectRecord>
-  readonly ceilings: Map<string, GrantSet>
+  readonly subjects: LruCache<SubjectGrants>
+  readonly objects: LruCache<ObjectRecord>
+  readonly ceilings: LruCache<GrantSet>
 }
 
-const emptyCache = (): Cache => ({
+const emptyCache = (limits: AuthzCacheLimits): Cache => ({
   revision: null,
+  validatedEpoch: -1,
   catalogue: null,
-  subjects: new Map(),
-  objects: new Map(),
-  ceilings: new Map(),
+  subjects: new LruCache(limits.subjectGrants, (s) => 1 + s.expanded.length),
+  objects: new LruCache(limits.objects),
+  ceilings: new LruCache(limits.ceilingGrants, (c) => 1 + c.all.length),
 })
 
 const isUuid = Schema.is(Schema.UUID)
@@ -102,35 +165,60 @@ const laterRevision = (a: bigint, b: bigint): bigint => {
   return b
 }
 
-const boundedSet = <V>(map: Map<string, V>, max: number, key: string, value: V): void => {
-  if (map.size >= max && !map.has(key)) map.clear()
-  map.set(key, value)
-}
-
 interface Loaded<A> {
   readonly revision: bigint
   readonly catalogue: Catalogue | null
   readonly value: A
 }
 
-const makeAuthzState = (sql: SqlClient.SqlClient) => {
-  const shared = emptyCache()
+export const makeAuthzState = (sql: SqlClient.SqlClient, feed: RevisionFeedShape, limits: AuthzCacheLimits) => {
+  const shared = emptyCache(limits)
   const withSql = Effect.provideService(SqlClient.SqlClient, sql)
+  const counts = {
+    subjectHits: 0,
+    subjectMisses: 0,
+    objectHits: 0,
+    objectMisses: 0,
+    ceilingHits: 0,
+    ceilingMisses: 0,
+    invalidations: 0,
+    probes: 0,
+  }
+  const stats = (): AuthzCacheStats => ({
+    ...counts,
+    evictions: {
+      subjects: shared.subjects.evictions,
+      objects: shared.objects.evictions,
+      ceilings: shared.ceilings.evictions,
+    },
+  })
 
-  /** Moves a cache to `revision`, dropping everything read at another one. */
-  const observe = (cache: Cache, revision: bigint): void => {
-    if (cache.revision === revision) return
-    cache.revision = revision
-    cache.catalogue = null
-    cache.subjects.clear()
-    cache.objects.clear()
-    cache.ceilings.clear()
+  /**
+   * A statement that started at feed epoch `epoch` read at `revision`: moves the cache forward to it
+   * (dropping everything read at an earlier one) and records how recently it was confirmed. Revisions
+   * only grow, so a statement that read an older one than the cache holds raced a newer statement:
+   * nothing it read may be kept. Returns whether the cache now stands at `revision`.
+   */
+  const observe = (cache: Cache, revision: bigint, epoch: number): boolean => {
+    if (cache.revision !== null && revision < cache.revision) return false
+    if (cache.revision !== revision) {
+      if (cache === shared && cache.revision !== null) counts.invalidations++
+      cache.revision = revision
+      cache.validatedEpoch = epoch
+      cache.catalogue = null
+      cache.subjects.clear()
+      cache.objects.clear()
+      cache.ceilings.clear()
+      return true
+    }
+    if (epoch > cache.validatedEpoch) cache.validatedEpoch = epoch
+    return true
   }
 
   /** Adopts what a statement read, if the cache stands at (or moves to) that statement's revision. */
-  const adopt = (cache: Cache, loaded: Loaded<unknown>, latest: bigint): boolean => {
+  const adopt = (cache: Cache, loaded: Loaded<unknown>, latest: bigint, epoch: number): boolean => {
     if (loaded.revision !== latest) return false
-    observe(cache, latest)
+    if (!observe(cache, latest, epoch)) return false
     if (loaded.catalogue !== null) cache.catalogue = loaded.catalogue
     return true
   }
@@ -140,7 +228,7 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
       const inTransaction = Option.isSome(yield* Effect.serviceOption(SqlClient.TransactionConnection))
       const now = yield* Clock.currentTimeMillis
       // a transaction gets a private cache that starts empty: it may see its own uncommitted state
-      const cache = inTransaction ? emptyCache() : shared
+      const cache = inTransaction ? emptyCache(limits) : shared
       const subjects = new Map<string, SubjectGrants | null>()
       const objects = new Map<string, ObjectRecord | null>()
       let ceiling: GrantSet | null = null
@@ -150,6 +238,8 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         .map((ref): ObjectRef => ({ kind: ref.kind, id: normalId(ref.id) }))
         .filter((ref) => isUuid(ref.id))
 
+      // what the final attempt took from the cache, for the hit and miss counts
+      let hits = { subjects: 0, objects: 0, ceiling: false }
       for (let attempt = 1; ; attempt++) {
         // every attempt starts from what the cache holds at its revision
         subjects.clear()
@@ -157,6 +247,14 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         ceiling = null
         catalogue = cache.catalogue
         const held = cache.revision
+        // read before any statement below, so a commit during it leaves the cache unconfirmed
+        const epoch = feed.epoch()
+        const confirmed =
+          !inTransaction &&
+          feed.isLive() &&
+          held !== null &&
+          cache.validatedEpoch === epoch &&
+          feed.latestRevision() <= held
         for (const id of subjectIds) {
           const hit = cache.subjects.get(id)
           if (hit !== undefined && notExpired(hit.grants, now)) subjects.set(id, hit)
@@ -168,6 +266,7 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         if (request.credentialId !== null) ceiling = cache.ceilings.get(request.credentialId) ?? null
         // a stale catalogue needs no second look: the statements below carry a fresh one
         const usedHits = subjects.size > 0 || objects.size > 0 || ceiling !== null
+        hits = { subjects: subjects.size, objects: objects.size, ceiling: ceiling !== null }
         const known = { ifStaleAgainst: catalogue === null ? null : held }
 
         const wantSubjects = subjectIds.filter((id) => !subjects.has(id))
@@ -176,11 +275,14 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         const loadSubjects = wantSubjects.length > 0 || wantCeiling
 
         if (!loadSubjects && wantTargets.length === 0) {
-          // everything is cached: one probe says whether it is still current
+          // everything is cached: current as long as no commit was heard of since it was confirmed
+          if (confirmed && catalogue !== null) break
+          // else one probe says whether it still is
+          if (!inTransaction) counts.probes++
           const probe = yield* withSql(probeRevision(known.ifStaleAgainst))
+          const current = observe(cache, probe.revision, epoch)
           if (probe.revision === held && catalogue !== null) break
-          observe(cache, probe.revision)
-          if (probe.catalogue !== null) cache.catalogue = probe.catalogue
+          if (current && probe.catalogue !== null) cache.catalogue = probe.catalogue
           continue
         }
 
@@ -208,11 +310,11 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         const latest = revisions.reduce(laterRevision)
         catalogue = subjectStates?.catalogue ?? resolved?.catalogue ?? catalogue
         if (subjectStates !== null) {
-          const keep = adopt(cache, subjectStates, latest)
+          const keep = adopt(cache, subjectStates, latest, epoch)
           for (const id of wantSubjects) {
             const entry = subjectGrantsOf(subjectStates.value, id)
             subjects.set(id, entry)
-            if (keep && entry !== null) boundedSet(cache.subjects, MAX_SUBJECTS, id, entry)
+            if (keep && entry !== null) cache.subjects.set(id, entry)
           }
           if (wantCeiling && request.credentialId !== null) {
             const compiled = compileGrants(ceilingGrants(subjectStates.value.ceiling))
@@ -221,11 +323,11 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
           }
         }
         if (resolved !== null) {
-          const keep = adopt(cache, resolved, latest)
+          const keep = adopt(cache, resolved, latest, epoch)
           wantTargets.forEach((ref, i) => {
             const record = resolved.value[i] ?? null
             objects.set(refKey(ref), record)
-            if (keep && record !== null) boundedSet(cache.objects, MAX_OBJECTS, refKey(ref), record)
+            if (keep && record !== null) cache.objects.set(refKey(ref), record)
           })
         }
         // one snapshot: the statements agree with each other and with the cached pieces used.
@@ -235,6 +337,16 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
         if (agreed || attempt >= 3) break
       }
 
+      if (!inTransaction) {
+        counts.subjectHits += hits.subjects
+        counts.subjectMisses += subjectIds.length - hits.subjects
+        counts.objectHits += hits.objects
+        counts.objectMisses += targetList.length - hits.objects
+        if (request.credentialId !== null) {
+          if (hits.ceiling) counts.ceilingHits++
+          else counts.ceilingMisses++
+        }
+      }
       // every path above carries the catalogue when none was held; this guard only keeps the types honest
       const catalogueHeld = catalogue ?? (yield* withSql(probeRevision(null))).catalogue
       if (catalogueHeld === null) return yield* Effect.dieMessage("authz catalogue could not be loaded")
@@ -246,5 +358,5 @@ const makeAuthzState = (sql: SqlClient.SqlClient) => {
       } satisfies DecisionInputs
     }).pipe(Effect.withSpan("AuthzState.load"))
 
-  return { load }
+  return { load, stats }
 }

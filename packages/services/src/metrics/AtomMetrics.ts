@@ -49,6 +49,27 @@ const makeInstruments = (registry: MetricRegistry) => ({
     new Counter("atom_rate_limit_rejections_total", "Requests refused by the rate limiter", ["category"]),
   ),
   dbPool: registry.register(new Gauge("atom_db_pool_connections", "Database pool connections", ["state"])),
+  authzCacheLookups: registry.register(
+    new Counter("atom_authz_cache_lookups_total", "PDP cache lookups by cache (subject, object, ceiling) and result", [
+      "cache",
+      "result",
+    ]),
+  ),
+  authzCacheInvalidations: registry.register(
+    new Counter("atom_authz_cache_invalidations_total", "PDP caches dropped because the authz revision moved"),
+  ),
+  authzCacheEvictions: registry.register(
+    new Counter("atom_authz_cache_evictions_total", "PDP cache entries dropped by the size bound", ["cache"]),
+  ),
+  authzRevisionProbes: registry.register(
+    new Counter("atom_authz_revision_probes_total", "Revision probes: cached decisions confirmed by a database read"),
+  ),
+  tokenCacheLookups: registry.register(
+    new Counter("atom_auth_token_cache_lookups_total", "Verified-token cache lookups by result", ["result"]),
+  ),
+  tokenCacheInvalidations: registry.register(
+    new Counter("atom_auth_token_cache_invalidations_total", "Remembered tokens re-verified after a change"),
+  ),
 })
 
 export type AtomInstruments = ReturnType<typeof makeInstruments>
