@@ -13,11 +13,13 @@ import {
   SigningKeys,
   TenantRefs,
 } from "@atom/repositories/identity"
+import { OAuthRepositoriesLive } from "@atom/repositories/oauth"
 import { PolicyRepositoriesLive } from "@atom/repositories/policy"
 import { ResourceRepositoriesLive } from "@atom/repositories/resources"
 import { TenantRepositories } from "@atom/repositories/tenants"
 import { AuditChains, AuditLog, AuditQueue, AuditReader, AuditRetention } from "@atom/services/audit"
 import { BootstrapAdmin, JwtAuthenticatorLive, Kek, KeyRing, Login, SessionService } from "@atom/services/auth"
+import { OAuthLogin } from "@atom/services/auth/oidc"
 import { AuthzInspection, AuthzService } from "@atom/services/authz"
 import { CaSigner, CertificatesLive } from "@atom/services/certificates"
 import { CredentialsLive } from "@atom/services/credentials"
@@ -71,6 +73,7 @@ const Repositories = Layer.mergeAll(
   PolicyRepositoriesLive,
   Certificates.Default,
   CrlStates.Default,
+  OAuthRepositoriesLive,
 )
 
 /**
@@ -92,6 +95,7 @@ const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSign
 const Services = Layer.mergeAll(
   Login.Default,
   SessionService.Default,
+  OAuthLogin.Default,
   JwtAuthenticatorLive,
   RateLimiter.Live,
   AuditReader.Live,

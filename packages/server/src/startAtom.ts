@@ -23,6 +23,7 @@ import {
   certificateRoutes,
   healthRoutes,
   metricsRoutes,
+  oauthRoutes,
   rateLimitCategory,
   startHttpServer,
 } from "@atom/transports/http"
@@ -96,7 +97,13 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       host: config.listen.host,
       port: config.listen.port,
       runtime: rt,
-      routes: [...(config.metricsEnabled ? metricsRoutes : []), ...healthRoutes, ...authRoutes, ...certificateRoutes],
+      routes: [
+        ...(config.metricsEnabled ? metricsRoutes : []),
+        ...healthRoutes,
+        ...authRoutes,
+        ...oauthRoutes,
+        ...certificateRoutes,
+      ],
       native: [
         {
           method: "GET",

@@ -1,0 +1,4 @@
+export * from "./idToken.js"
+export * from "./pkce.js"
+export * from "./redirectUrl.js"
+export * from "./returnTo.js"

@@ -1,0 +1,6 @@
+export * from "./AuthExchangeCodes.js"
+export * from "./OAuthAccounts.js"
+export * from "./OAuthIdentities.js"
+export * from "./OAuthRepositoriesLive.js"
+export * from "./OAuthStates.js"
+export * from "./rows.js"

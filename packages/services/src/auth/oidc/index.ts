@@ -1,0 +1,4 @@
+export * from "./configuredOidcProviders.js"
+export * from "./OAuthLogin.js"
+export * from "./OidcDiscovery.js"
+export * from "./OidcHttp.js"
