@@ -6,8 +6,11 @@ import { DbLive, runMigrations } from "@atom/repositories/db"
 import { EntityRepositoriesLive } from "@atom/repositories/entities"
 import { GroupRepositoriesLive } from "@atom/repositories/groups"
 import {
+  EmailVerificationTokens,
+  EntityEmails,
   IdentityEntities,
   LoginAttempts,
+  PasswordResetTokens,
   Passwords,
   Sessions,
   SigningKeys,
@@ -18,7 +21,17 @@ import { PolicyRepositoriesLive } from "@atom/repositories/policy"
 import { ResourceRepositoriesLive } from "@atom/repositories/resources"
 import { TenantRepositories } from "@atom/repositories/tenants"
 import { AuditChains, AuditLog, AuditQueue, AuditReader, AuditRetention } from "@atom/services/audit"
-import { BootstrapAdmin, JwtAuthenticatorLive, Kek, KeyRing, Login, SessionService } from "@atom/services/auth"
+import {
+  BootstrapAdmin,
+  EmailVerification,
+  JwtAuthenticatorLive,
+  Kek,
+  KeyRing,
+  Login,
+  PasswordReset,
+  SessionService,
+  Signup,
+} from "@atom/services/auth"
 import { OAuthLogin } from "@atom/services/auth/oidc"
 import { AuthzInspection, AuthzService } from "@atom/services/authz"
 import { CaSigner, CertificatesLive } from "@atom/services/certificates"
@@ -26,6 +39,7 @@ import { CredentialsLive } from "@atom/services/credentials"
 import { EntitiesLive } from "@atom/services/entities"
 import { GroupsLive } from "@atom/services/groups"
 import { ListenerStatus, Readiness, ReadinessProbes } from "@atom/services/health"
+import { Mailer } from "@atom/services/mail"
 import { AtomMetrics } from "@atom/services/metrics"
 import { PasswordHasher } from "@atom/services/passwords"
 import { PolicyServicesLive } from "@atom/services/policy"
@@ -60,6 +74,9 @@ const Repositories = Layer.mergeAll(
   IdentityEntities.Default,
   Passwords.Default,
   Sessions.Default,
+  EntityEmails.Default,
+  EmailVerificationTokens.Default,
+  PasswordResetTokens.Default,
   LoginAttempts.Default,
   TenantRefs.Default,
   SigningKeys.Default,
@@ -87,7 +104,7 @@ const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live).pipe(
 )
 
 /** Things that hold keys or threads: KEK, password hashing, signing keys, the certificate issuer. */
-const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSigner.Live).pipe(
+const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSigner.Live, Mailer.Default).pipe(
   Layer.provideMerge(Kek.Live),
 )
 
@@ -95,6 +112,9 @@ const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSign
 const Services = Layer.mergeAll(
   Login.Default,
   SessionService.Default,
+  Signup.Default,
+  EmailVerification.Default,
+  PasswordReset.Default,
   OAuthLogin.Default,
   JwtAuthenticatorLive,
   RateLimiter.Live,

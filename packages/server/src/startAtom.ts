@@ -3,7 +3,7 @@ import { Authenticator } from "@atom/services/auth"
 import { ListenerStatus } from "@atom/services/health"
 import { AtomMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
-import { authModule, healthModule, makeYoga, systemStatusModule } from "@atom/transports/graphql"
+import { authModule, healthModule, makeYoga, signupModule, systemStatusModule } from "@atom/transports/graphql"
 import { auditModule } from "@atom/transports/graphql/audit"
 import { authzModule } from "@atom/transports/graphql/authz"
 import { certificatesModule } from "@atom/transports/graphql/certificates"
@@ -25,6 +25,7 @@ import {
   metricsRoutes,
   oauthRoutes,
   rateLimitCategory,
+  selfServiceRoutes,
   startHttpServer,
 } from "@atom/transports/http"
 import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
@@ -76,6 +77,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         healthModule,
         systemStatusModule,
         authModule,
+        signupModule,
         auditModule,
         tenantsModule,
         entitiesModule,
@@ -101,6 +103,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         ...(config.metricsEnabled ? metricsRoutes : []),
         ...healthRoutes,
         ...authRoutes,
+        ...selfServiceRoutes,
         ...oauthRoutes,
         ...certificateRoutes,
       ],

@@ -537,7 +537,7 @@ describe("invitations", () => {
     const [mail] = await rows(
       (sql) => sql`SELECT body FROM mail_outbox WHERE recipient = ${recipient} ORDER BY created_at DESC LIMIT 1`,
     )
-    const match = /invitation_url=(\S+)/.exec(String(mail?.body))
+    const match = /(https?:\/\/\S*[?&]token=atomi_\S+)/.exec(String(mail?.body))
     expect(match, `an invitation mail to ${recipient}`).not.toBeNull()
     return new URL(match?.[1] ?? "").searchParams.get("token") ?? ""
   }

@@ -3,6 +3,8 @@ export const AuditEventName = {
   authLogin: "auth.login",
   authLogout: "auth.logout",
   authSignup: "auth.signup",
+  authEmailVerify: "auth.email_verify",
+  authPasswordReset: "auth.password_reset",
   credentialAuthenticate: "auth.credential_authenticate",
   authzCheck: "authz.check",
   authzExplain: "authz.explain",

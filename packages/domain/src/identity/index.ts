@@ -1,1 +1,2 @@
+export * from "./AccountEmail.js"
 export * from "./Caller.js"

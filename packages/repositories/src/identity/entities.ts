@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { decodeRows } from "../db/decodeRows.js"
 import { AuthEntityRow, EmailRow } from "./rows.js"
 
@@ -29,6 +29,14 @@ export class IdentityEntities extends Effect.Service<IdentityEntities>()("atom/I
       byAlias: (alias: string, tenantId: string) =>
         entities(sql`${base} WHERE lower(e.alias) = ${alias.toLowerCase()} AND e.tenant_id = ${tenantId}
           AND e.deleted_at IS NULL LIMIT 2`),
+      /** Locks a live, active entity whose home tenant (if any) is active; undefined when there is none. */
+      lockActive: (id: string) =>
+        decodeRows(Schema.Struct({ id: Schema.String, tenantId: Schema.NullOr(Schema.String) }))(
+          sql`SELECT e.id, e.tenant_id FROM entities e LEFT JOIN tenants t ON t.id = e.tenant_id
+              WHERE e.id = ${id} AND e.status = 'active' AND e.deleted_at IS NULL
+                AND (e.tenant_id IS NULL OR (t.status = 'active' AND t.deleted_at IS NULL))
+              FOR UPDATE OF e`,
+        ).pipe(Effect.map((r) => r[0])),
       emails: (entityId: string) =>
         decodeRows(EmailRow)(
           sql`SELECT email, verified_at IS NOT NULL AS verified FROM entity_emails

@@ -1,4 +1,6 @@
+export * from "./emailTokens.js"
 export * from "./entities.js"
+export * from "./entityEmails.js"
 export * from "./loginAttempts.js"
 export * from "./passwords.js"
 export * from "./rows.js"

@@ -24,6 +24,13 @@ export class Passwords extends Effect.Service<Passwords>()("atom/Passwords", {
       updateHash: (id: string, secretHash: string) =>
         execute(sql`UPDATE credentials SET secret_hash = ${secretHash}, updated_at = now() WHERE id = ${id}`),
       touch: (id: string) => execute(sql`UPDATE credentials SET last_used_at = now() WHERE id = ${id}`),
+      /** Revokes every active password of an entity (password reset), recording why. */
+      revokeAllOf: (entityId: string, reason: string) =>
+        execute(
+          sql`UPDATE credentials SET status = 'revoked', revoked_at = now(), revocation_reason = ${reason},
+                updated_at = now()
+              WHERE entity_id = ${entityId} AND kind = 'password' AND status = 'active'`,
+        ),
     }
   }),
 }) {}

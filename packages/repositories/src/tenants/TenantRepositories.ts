@@ -1,5 +1,4 @@
 import { Layer } from "effect"
-import { InvitationMail } from "./InvitationMail.js"
 import { Profiles } from "./Profiles.js"
 import { ProfileVersions } from "./ProfileVersions.js"
 import { TenantBootstrap } from "./TenantBootstrap.js"
@@ -17,7 +16,6 @@ export const TenantRepositories = Layer.mergeAll(
   TenantInvitations.Default,
   TenantCredentials.Default,
   TenantRoles.Default,
-  InvitationMail.Default,
   Profiles.Default,
   ProfileVersions.Default,
 )

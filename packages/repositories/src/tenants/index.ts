@@ -1,4 +1,3 @@
-export * from "./InvitationMail.js"
 export * from "./Profiles.js"
 export * from "./ProfileVersions.js"
 export * from "./TenantBootstrap.js"

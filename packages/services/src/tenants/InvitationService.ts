@@ -3,6 +3,7 @@ import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput, NotFound } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { normalizeInviteeEmail, type Page, type Paging, type TenantInvitation } from "@atom/domain/tenants"
+import { linkWithToken } from "@atom/engines/mail"
 import {
   generateOpaqueToken,
   hashOpaqueSecret,
@@ -12,10 +13,11 @@ import {
   verifyOpaqueSecret,
 } from "@atom/engines/tokens"
 import { bumpAuthzRevision } from "@atom/repositories/authz"
-import { InvitationMail, TenantInvitations, TenantMemberships, Tenants } from "@atom/repositories/tenants"
+import { TenantInvitations, TenantMemberships, Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Either, Option, Redacted } from "effect"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
+import { Mailer } from "../mail/Mailer.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { inTransaction } from "./inTransaction.js"
 
@@ -28,10 +30,6 @@ export interface CreateInvitationInput {
 
 const INVALID_TOKEN = "invalid invitation token"
 const invalid = (message: string) => new InvalidInput({ message })
-
-/** Appends the token to the invitation link, whatever query the link already has. */
-const invitationUrl = (base: string, token: string): string =>
-  `${base}${base.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`
 
 const isHttpUrl = (value: string): boolean => {
   if (!URL.canParse(value)) return false
@@ -53,7 +51,7 @@ export class InvitationService extends Effect.Service<InvitationService>()("atom
     const tenants = yield* Tenants
     const invitations = yield* TenantInvitations
     const memberships = yield* TenantMemberships
-    const mail = yield* InvitationMail
+    const mailer = yield* Mailer
     const transact = inTransaction(sql)
     const bump = bumpAuthzRevision.pipe(Effect.provideService(SqlClient.SqlClient, sql))
 
@@ -126,10 +124,11 @@ export class InvitationService extends Effect.Service<InvitationService>()("atom
             else yield* invitations.reset(existing, row)
             if (recipient !== null) {
               const base = input.redirectUrl ?? config.selfService.invitationRedirect
-              yield* mail.enqueue({
+              yield* mailer.send({
+                template: "invitation",
                 recipient,
-                tenantName: tenant.name,
-                invitationUrl: invitationUrl(base, token.token),
+                link: Redacted.make(linkWithToken(base, token.token)),
+                vars: { tenant_name: tenant.name },
               })
             }
             return token.id

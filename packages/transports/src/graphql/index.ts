@@ -1,4 +1,5 @@
 export * from "./auth/authModule.js"
+export * from "./auth/signupModule.js"
 export * from "./GraphqlContext.js"
 export * from "./healthModule.js"
 export * from "./makeYoga.js"

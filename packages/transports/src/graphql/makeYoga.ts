@@ -10,7 +10,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } fr
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
 import { checkCookieOrigin, presentedToken } from "../auth/presentedToken.js"
 import { clientAddress } from "../http/clientAddress.js"
-import { CONTRACT_SDL, contractRootFields } from "./contractSchema.js"
+import { CONTRACT_SDL, contractRootFields, withDeclaredNullDefaults } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
 import { JsonScalar } from "./jsonScalar.js"
@@ -110,14 +110,16 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
     logging: false,
     batching: false,
     maskedErrors: false,
-    schema: createSchema<GraphqlContext<R> & ServerContext>({
-      typeDefs: [CONTRACT_SDL, ...extensions],
-      resolvers: [
-        { JSON: JsonScalar },
-        notImplemented(extensions, options.modules),
-        ...options.modules.map((m) => m.resolvers),
-      ],
-    }),
+    schema: withDeclaredNullDefaults(
+      createSchema<GraphqlContext<R> & ServerContext>({
+        typeDefs: [CONTRACT_SDL, ...extensions],
+        resolvers: [
+          { JSON: JsonScalar },
+          notImplemented(extensions, options.modules),
+          ...options.modules.map((m) => m.resolvers),
+        ],
+      }),
+    ),
     plugins: [limits(rules), quietValidation, plainErrors],
     context: async ({ req, res, request }) => {
       const requestId = requestIdOf(req, res)

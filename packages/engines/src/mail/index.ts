@@ -1,0 +1,3 @@
+export * from "./defaultEmailTemplates.js"
+export * from "./emailTemplate.js"
+export * from "./linkWithToken.js"

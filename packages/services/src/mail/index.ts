@@ -1,0 +1,3 @@
+export * from "./emailTemplates.js"
+export * from "./Mailer.js"
+export * from "./smtpDelivery.js"

@@ -1,0 +1,46 @@
+import type { SmtpConfig } from "@atom/domain/config"
+import type { RenderedEmail } from "@atom/engines/mail"
+import { Effect, Redacted } from "effect"
+import { createTransport } from "nodemailer"
+
+/** An SMTP server refused or could not take a message; `message` never holds the mail's body. */
+export class SmtpFailure extends Error {}
+
+export interface SmtpDelivery {
+  readonly deliver: (recipient: string, mail: RenderedEmail) => Effect.Effect<void, SmtpFailure>
+  readonly close: Effect.Effect<void>
+}
+
+/**
+ * SMTP delivery (identity-certs §6.1): `tls` connects over TLS, `starttls` requires the upgrade,
+ * `none` sends in the clear. Credentials are used only as a pair. Every stage is bounded in time.
+ */
+export const smtpDelivery = (smtp: SmtpConfig): SmtpDelivery => {
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.tls === "tls",
+    requireTLS: smtp.tls === "starttls",
+    ignoreTLS: smtp.tls === "none",
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    ...(smtp.credentials._tag === "Some"
+      ? { auth: { user: smtp.credentials.value.username, pass: Redacted.value(smtp.credentials.value.password) } }
+      : {}),
+  })
+  return {
+    deliver: (recipient, mail) =>
+      Effect.tryPromise({
+        try: () =>
+          transport.sendMail({
+            from: smtp.from,
+            to: recipient,
+            subject: mail.subject,
+            ...(mail.contentType === "text/html" ? { html: mail.body } : { text: mail.body }),
+          }),
+        catch: (e) => new SmtpFailure(e instanceof Error ? e.message : "SMTP delivery failed"),
+      }).pipe(Effect.asVoid),
+    close: Effect.sync(() => transport.close()),
+  }
+}
