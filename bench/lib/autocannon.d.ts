@@ -11,8 +11,10 @@ declare module "autocannon" {
       timeout?: number
       method?: "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
       headers?: Record<string, string>
-      body?: string
+      body?: string | Buffer
       expectBody?: string
+      /** Called with each response body (utf8); false counts as a mismatch. */
+      verifyBody?: (body: string) => boolean
       maxOverallRequests?: number
     }
     interface Histogram {

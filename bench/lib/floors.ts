@@ -10,8 +10,18 @@ export const GRAPHQL_HEALTH_BODY = JSON.stringify({ data: { health: "ok" } })
 export const GRAPHQL_HEADERS = { "content-type": "application/json", accept: "application/json" }
 export const HEALTH_SERVICE = "grpc.health.v1.Health"
 
+/** Certificates being issued at once: the pkijs floor's loops and the issuance scenario's connections alike. */
+export const CERT_IN_FLIGHT = 8
+
 export const isServing = (response: unknown): boolean =>
   typeof response === "object" && response !== null && "status" in response && response.status === "SERVING"
+
+const isLoadResult = (x: unknown): x is LoadResult =>
+  typeof x === "object" &&
+  x !== null &&
+  ["opsPerSec", "p50Ms", "p99Ms", "ok", "errors", "elapsedSec"].every(
+    (k) => typeof Object.getOwnPropertyDescriptor(x, k)?.value === "number",
+  )
 
 interface FloorSpec {
   readonly script: string
@@ -47,6 +57,20 @@ export const FLOORS: Readonly<Record<BaselineName, FloorSpec>> = {
         body: GRAPHQL_HEALTH_QUERY,
         expectBody: GRAPHQL_HEALTH_BODY,
       }),
+  },
+  "pkijs-floor": {
+    script: "bench/floors/pkijsFloor.ts",
+    description: `pkijs + WebCrypto P-256 leaf build-and-sign loop, ${CERT_IN_FLIGHT} in flight, in its own process`,
+    run: async (load, port) => {
+      const res = await fetch(
+        `http://${FLOOR_HOST}:${port}/run?seconds=${load.durationSec}&inflight=${CERT_IN_FLIGHT}`,
+        { method: "POST", signal: AbortSignal.timeout((load.durationSec + 30) * 1000) },
+      )
+      const body: unknown = await res.json()
+      if (res.status !== 200 || !isLoadResult(body))
+        throw new Error(`pkijs floor: ${res.status} ${JSON.stringify(body)}`)
+      return body
+    },
   },
 }
 

@@ -6,9 +6,11 @@ export interface HttpLoadOptions {
   readonly url: string
   readonly method?: "GET" | "POST"
   readonly headers?: Readonly<Record<string, string>>
-  readonly body?: string
+  readonly body?: string | Buffer
   /** When set, a 2xx whose body differs counts as an error. */
   readonly expectBody?: string
+  /** When set, a 2xx whose body (utf8) it refuses counts as an error (for bodies that differ every time). */
+  readonly verifyBody?: (body: string) => boolean
   readonly durationSec: number
   /** Concurrent keep-alive connections (default 32). */
   readonly connections?: number
@@ -37,6 +39,7 @@ export const httpLoad = (options: HttpLoadOptions): Promise<LoadResult> => {
         headers: { ...options.headers },
         ...(options.body !== undefined ? { body: options.body } : {}),
         ...(options.expectBody !== undefined ? { expectBody: options.expectBody } : {}),
+        ...(options.verifyBody !== undefined ? { verifyBody: options.verifyBody } : {}),
         connections: options.connections ?? 32,
         pipelining: options.pipelining ?? 1,
         duration: options.durationSec,

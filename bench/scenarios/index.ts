@@ -5,6 +5,7 @@
 import type { Scenario } from "../lib/scenario.js"
 import graphqlAuthzCheck from "./graphqlAuthzCheck.js"
 import graphqlHealth from "./graphqlHealth.js"
+import graphqlIssueCertificate from "./graphqlIssueCertificate.js"
 import grpcAuthzCheck from "./grpcAuthzCheck.js"
 import grpcHealthCheck from "./grpcHealthCheck.js"
 import httpHealthLive from "./httpHealthLive.js"
@@ -15,4 +16,5 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   graphqlHealth,
   grpcAuthzCheck,
   graphqlAuthzCheck,
+  graphqlIssueCertificate,
 ]

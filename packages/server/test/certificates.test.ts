@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { AtomConfig } from "@atom/domain/config"
 import { type DevCa, devCaFiles, generateDevCa, issueLeafWithGeneratedKey, loadIssuer } from "@atom/engines/pki"
+import { verifyAuditChains } from "@atom/services/audit"
 import { CaSigner } from "@atom/services/certificates"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
@@ -851,23 +852,68 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
     })
   })
 
-  it("measures issuance through GraphQL", async () => {
-    const total = 200
-    const concurrency = 8
-    let next = 0
-    const started = performance.now()
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          next++
-          await issueOk(t, admin, { entityId: device, ttlSecs: 3600 })
-        }
-      }),
+  it("issues many at once: each leaf its own serial, row and audit record, on intact audit chains", async () => {
+    const total = 40
+    const issued = await Promise.all(
+      Array.from({ length: total }, (_, i) => issueOk(t, admin, { entityId: device, commonName: `burst-${i}` })),
     )
-    const seconds = (performance.now() - started) / 1000
-    const rate = total / seconds
-    console.info(`certificate issuance through GraphQL: ${total} in ${seconds.toFixed(2)} s = ${rate.toFixed(0)}/s`)
-    expect(rate).toBeGreaterThan(5)
+    const serials = new Set(issued.map((i) => i.certificate.serialNumber))
+    expect(serials.size).toBe(total)
+    const ids = issued.map((i) => i.certificate.credentialId)
+    const rows = await query<{ n: string }>(
+      t,
+      "SELECT count(*)::text AS n FROM credentials WHERE id = ANY($1::uuid[])",
+      [`{${ids.join(",")}}`],
+    )
+    expect(rows[0]?.n).toBe(String(total))
+    const audited = await query<{ credentialId: string; serialNumber: string }>(
+      t,
+      `SELECT details->>'credential_id' AS credential_id, details->>'serial_number' AS serial_number
+       FROM audit_logs WHERE event = 'certificate.issue' AND details->>'credential_id' = ANY($1::text[])`,
+      [`{${ids.join(",")}}`],
+    )
+    expect(new Map(audited.map((a) => [a.credentialId, a.serialNumber]))).toEqual(
+      new Map(issued.map((i) => [i.certificate.credentialId, i.certificate.serialNumber])),
+    )
+    expect(audited).toHaveLength(total)
+    const verified = await t.atom.runtime.runPromise(verifyAuditChains)
+    expect(verified.broken).toEqual([])
+  })
+
+  it("a leaf that cannot be stored fails its own request only, with nothing of it written", async () => {
+    const doomed = await newEntity(t, "doomed-device")
+    // stands for a failure at INSERT time (say, the entity deleted after the checks)
+    await query(
+      t,
+      `CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'refused for the test'; END $$`,
+    )
+    await query(
+      t,
+      `CREATE TRIGGER refuse_doomed BEFORE INSERT ON credentials FOR EACH ROW
+       WHEN (NEW.entity_id = '${doomed}'::uuid) EXECUTE FUNCTION refuse_doomed()`,
+    )
+    try {
+      const results = await Promise.all([
+        ...Array.from({ length: 6 }, () => issue(t, admin, { entityId: device, commonName: "beside-doomed" })),
+        issue(t, admin, { entityId: doomed }),
+        ...Array.from({ length: 6 }, () => issue(t, admin, { entityId: device, commonName: "beside-doomed" })),
+      ])
+      const [failed] = results.splice(6, 1)
+      expect(failed?.data).toBeNull()
+      expect(errorOf(failed ?? {})).toBe("database error")
+      for (const r of results) expect(r.data?.issueCertificate.certificate.entityId).toBe(device)
+      const written = await query<{ n: string }>(
+        t,
+        `SELECT ((SELECT count(*) FROM credentials WHERE entity_id = $1)
+               + (SELECT count(*) FROM audit_logs WHERE target_id = $1))::text AS n`,
+        [doomed],
+      )
+      expect(written[0]?.n).toBe("0")
+    } finally {
+      await query(t, "DROP TRIGGER refuse_doomed ON credentials")
+      await query(t, "DROP FUNCTION refuse_doomed()")
+    }
   })
 })
 

@@ -38,6 +38,26 @@ export interface CertificateFilter {
 }
 
 const CreatedRow = Schema.Struct({ createdAt: Schema.DateFromSelf })
+const CreatedIdRow = Schema.Struct({ id: Schema.String, createdAt: Schema.DateFromSelf })
+
+/** One leaf as a `jsonb_to_recordset` row (times as ISO text, lists and subject as JSON). */
+const toJsonRow = (row: NewCertificate) => ({
+  id: row.id,
+  entity_id: row.entityId,
+  serial_number: row.serialNumber,
+  fingerprint_sha256: row.fingerprintSha256,
+  certificate_pem: row.certificatePem,
+  not_before: row.notBefore.toISOString(),
+  not_after: row.notAfter.toISOString(),
+  subject: row.subject,
+  dns_names: row.dnsNames,
+  ip_addresses: row.ipAddresses,
+  issued_from_csr: row.issuedFromCsr,
+  issuer_kind: row.issuerKind,
+  issuer_subject: row.issuerSubject,
+  issuer_serial_number: row.issuerSerialNumber,
+  issuer_fingerprint_sha256: row.issuerFingerprintSha256,
+})
 
 const SELECT_CERTIFICATE = `
   SELECT c.id, c.entity_id, e.tenant_id, c.serial_number, c.status, c.certificate_pem, c.subject::text AS subject,
@@ -75,6 +95,30 @@ export class Certificates extends Effect.Service<Certificates>()("atom/Certifica
               ON CONFLICT (serial_number) WHERE serial_number IS NOT NULL DO NOTHING
               RETURNING created_at`,
         ).pipe(Effect.map((rows) => rows[0]?.createdAt)),
+
+      /**
+       * Stores several leaves in one statement and answers the id and creation time of each one
+       * written; a leaf whose serial is already taken is skipped (absent from the answer).
+       */
+      insertMany: (rows: ReadonlyArray<NewCertificate>) =>
+        rows.length === 0
+          ? Effect.succeed([])
+          : decodeRows(CreatedIdRow)(
+              sql`INSERT INTO credentials (id, entity_id, kind, identifier, serial_number, fingerprint_sha256,
+                    certificate_pem, not_before, not_after, expires_at, subject, dns_names, ip_addresses,
+                    issued_from_csr, issuer_kind, issuer_subject, issuer_serial_number, issuer_fingerprint_sha256)
+                  SELECT x.id, x.entity_id, 'certificate', x.serial_number, x.serial_number, x.fingerprint_sha256,
+                    x.certificate_pem, x.not_before, x.not_after, x.not_after, x.subject, x.dns_names, x.ip_addresses,
+                    x.issued_from_csr, x.issuer_kind, x.issuer_subject, x.issuer_serial_number,
+                    x.issuer_fingerprint_sha256
+                  FROM jsonb_to_recordset(${JSON.stringify(rows.map(toJsonRow))}::jsonb) AS x(
+                    id uuid, entity_id uuid, serial_number text, fingerprint_sha256 text, certificate_pem text,
+                    not_before timestamptz, not_after timestamptz, subject jsonb, dns_names jsonb, ip_addresses jsonb,
+                    issued_from_csr boolean, issuer_kind text, issuer_subject text, issuer_serial_number text,
+                    issuer_fingerprint_sha256 text)
+                  ON CONFLICT (serial_number) WHERE serial_number IS NOT NULL DO NOTHING
+                  RETURNING id::text AS id, created_at`,
+            ),
 
       byId: (id: string) =>
         certificates(sql`${base} WHERE c.kind = 'certificate' AND c.id = ${id}`).pipe(Effect.map(first)),

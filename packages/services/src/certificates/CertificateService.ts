@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import type { AuditEvent } from "@atom/domain/audit"
 import { Conflict, Forbidden, Internal, InvalidInput, NotFound, Unauthenticated } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import {
@@ -19,13 +20,17 @@ import {
   type CertificateRow,
   Certificates,
   CrlStates,
+  type NewCertificate,
   revokeEntityCertificatesInTx,
 } from "@atom/repositories/certificates"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Data, Effect, Redacted } from "effect"
+import { Clock, Data, Effect, FiberRef, Redacted } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
+import { currentAuditRequest } from "../audit/AuditRequestContext.js"
+import { auditLogLine } from "../audit/auditLogLine.js"
+import { prepareEvent } from "../audit/prepareEvent.js"
 import { anyOf, Gate, Platform, Tenant } from "../authz/Gate.js"
 import { pageOf } from "../authz/pagination.js"
 import { CaSigner } from "./CaSigner.js"
@@ -43,6 +48,7 @@ import {
   certificateRevokeEvent,
 } from "./certificateEvents.js"
 import { onCertificate, onEntity, requireCertificateAction, requireCredentialManagement } from "./certificateGates.js"
+import { IssuanceWriter } from "./IssuanceWriter.js"
 
 export interface IssueCertificateInput {
   readonly entityId: string
@@ -95,6 +101,11 @@ interface StoredLeaf {
   readonly credentialId: string
   readonly serialNumber: string
 }
+
+/** Writes a leaf's row and what goes with it: its creation time, or undefined when the serial was taken. */
+type Persist = (row: NewCertificate) => Effect.Effect<Date | undefined, DbFailure>
+
+const storedOf = (row: NewCertificate): StoredLeaf => ({ credentialId: row.id, serialNumber: row.serialNumber })
 
 const ownerRef = (owner: CertificateOwnerRow) => ({ entityId: owner.id, tenantId: owner.tenantId })
 
@@ -149,6 +160,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
     const certificates = yield* Certificates
     const crl = yield* CrlStates
     const audit = yield* AuditLog
+    const writer = yield* IssuanceWriter
 
     const transactionally = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DbFailure> =>
       sql.withTransaction(effect).pipe(Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)))
@@ -175,8 +187,40 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
       })
 
     /**
-     * Signs with a fresh serial and stores the leaf with `alsoInTransaction`; a serial clash signs
-     * again, up to 3 times, then 409 `failed to allocate a unique certificate serial number`.
+     * The leaf and its audit event alone: group-committed by the IssuanceWriter (the row and its audit
+     * record in one transaction, shared with the leaves issued at the same moment). The event is prepared
+     * here, so it carries this request's facts (client IP, user agent, request id).
+     */
+    const storeAudited =
+      (event: (stored: StoredLeaf) => AuditEvent): Persist =>
+      (row) =>
+        Effect.gen(function* () {
+          const prepared = prepareEvent(
+            event(storedOf(row)),
+            yield* Clock.currentTimeMillis,
+            yield* FiberRef.get(currentAuditRequest),
+          )
+          const created = yield* writer.store(row, prepared)
+          if (created !== undefined) yield* auditLogLine(prepared)
+          return created
+        })
+
+    /** The leaf and more writes (which record their own audit event), in a transaction of its own. */
+    const storeWith =
+      (alsoInTransaction: (stored: StoredLeaf) => Effect.Effect<void, DbFailure>): Persist =>
+      (row) =>
+        transactionally(
+          Effect.gen(function* () {
+            const created = yield* certificates.insert(row)
+            if (created === undefined) return undefined
+            yield* alsoInTransaction(storedOf(row))
+            return created
+          }),
+        )
+
+    /**
+     * Signs with a fresh serial and stores the leaf with `persist`; a serial clash signs again, up
+     * to 3 times, then 409 `failed to allocate a unique certificate serial number`.
      */
     const signAndStore = <L extends IssuedLeaf, E>(input: {
       readonly issuer: Issuer
@@ -187,37 +231,30 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
         readonly dnsNames: ReadonlyArray<string>
         readonly ipAddresses: ReadonlyArray<string>
       }
-      /** More writes in the same transaction, knowing the new credential. */
-      readonly alsoInTransaction: (stored: StoredLeaf) => Effect.Effect<void, DbFailure>
+      readonly persist: Persist
     }) =>
       Effect.gen(function* () {
         const leaf = yield* input.sign(generateSerial())
         const id = randomUUID()
         const described = input.describe(leaf)
-        const createdAt = yield* transactionally(
-          Effect.gen(function* () {
-            const created = yield* certificates.insert({
-              id,
-              entityId: input.owner.id,
-              serialNumber: leaf.serialNumber,
-              fingerprintSha256: leaf.fingerprintSha256,
-              certificatePem: leaf.certificatePem,
-              notBefore: leaf.notBefore,
-              notAfter: leaf.notAfter,
-              subject: described.subject,
-              dnsNames: described.dnsNames,
-              ipAddresses: described.ipAddresses,
-              issuedFromCsr: leaf.issuedFromCsr,
-              issuerKind: input.issuer.kind,
-              issuerSubject: input.issuer.subject,
-              issuerSerialNumber: input.issuer.serialNumber,
-              issuerFingerprintSha256: input.issuer.fingerprintSha256,
-            })
-            if (created === undefined) return yield* new SerialClash()
-            yield* input.alsoInTransaction({ credentialId: id, serialNumber: leaf.serialNumber })
-            return created
-          }),
-        )
+        const createdAt = yield* input.persist({
+          id,
+          entityId: input.owner.id,
+          serialNumber: leaf.serialNumber,
+          fingerprintSha256: leaf.fingerprintSha256,
+          certificatePem: leaf.certificatePem,
+          notBefore: leaf.notBefore,
+          notAfter: leaf.notAfter,
+          subject: described.subject,
+          dnsNames: described.dnsNames,
+          ipAddresses: described.ipAddresses,
+          issuedFromCsr: leaf.issuedFromCsr,
+          issuerKind: input.issuer.kind,
+          issuerSubject: input.issuer.subject,
+          issuerSerialNumber: input.issuer.serialNumber,
+          issuerFingerprintSha256: input.issuer.fingerprintSha256,
+        })
+        if (createdAt === undefined) return yield* new SerialClash()
         const view: CertificateView = {
           credentialId: id,
           entityId: input.owner.id,
@@ -252,7 +289,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
         readonly dnsNames: ReadonlyArray<string>
         readonly ipAddresses: ReadonlyArray<string>
       },
-      alsoInTransaction: (stored: StoredLeaf) => Effect.Effect<void, DbFailure>,
+      persist: Persist,
     ) =>
       Effect.map(
         signAndStore({
@@ -275,7 +312,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
             dnsNames: leaf.dnsNames,
             ipAddresses: leaf.ipAddresses,
           }),
-          alsoInTransaction,
+          persist,
         }),
         ({ leaf, view }): IssuedCertificate => ({
           certificate: view,
@@ -298,7 +335,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
             dnsNames: input.dnsNames ?? [],
             ipAddresses: input.ipAddresses ?? [],
           },
-          (stored) => audit.recordInTx(certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, false)),
+          storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, false)),
         )
       }).pipe(Effect.withSpan("CertificateService.issue"))
 
@@ -325,8 +362,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
             dnsNames: leaf.csr.dnsNames,
             ipAddresses: leaf.csr.ipAddresses,
           }),
-          alsoInTransaction: (stored) =>
-            audit.recordInTx(certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, true)),
+          persist: storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, true)),
         })
         return { certificate: view, privateKeyPem: null } satisfies IssuedCertificate
       }).pipe(Effect.withSpan("CertificateService.issueFromCsr"))
@@ -349,7 +385,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
             dnsNames: old.dnsNames ?? [],
             ipAddresses: old.ipAddresses ?? [],
           },
-          (stored) =>
+          storeWith((stored) =>
             Effect.gen(function* () {
               if (input.revokeOld) {
                 yield* certificates.revoke(old.id, "superseded")
@@ -364,6 +400,7 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
                 }),
               )
             }),
+          ),
         )
       }).pipe(Effect.withSpan("CertificateService.renew"))
 
