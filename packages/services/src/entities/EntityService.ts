@@ -10,13 +10,16 @@ import { Containment, GroupMembers, Groups } from "@atom/repositories/groups"
 import { Sessions, TenantRefs } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { liveObjectGroup, placementTenant } from "../groups/objectGroupPlacement.js"
 import { requireActiveTenant } from "./activeTenant.js"
 import { atTenant, onObject, PLATFORM_MANAGE, readAccess } from "./adminScopes.js"
 import { aliasInput, nameInput } from "./aliasInput.js"
+import { ProfileSchemas } from "./ProfileSchemas.js"
 import { ReadAccess } from "./ReadAccess.js"
 import { resolveEntityProfile } from "./resolveEntityProfile.js"
+import { privilegedChanges } from "./selfUpdate.js"
 import { bumpRevisionOn, transactionally } from "./transactionally.js"
 
 export interface CreateEntityInput {
@@ -46,6 +49,12 @@ const RESTORE_CLASH = "a live record already uses this name; rename the conflict
 
 const notFound = (id: string) => new NotFound({ message: `entity ${id} not found` })
 
+const STATUS_EVENT: Record<EntityStatus, string> = {
+  active: "entity.enable",
+  inactive: "entity.disable",
+  suspended: "entity.suspend",
+}
+
 /** A caller acting on itself needs no grant, unless it holds a scoped token (its ceiling applies). */
 const isSelf = (caller: Caller, id: string) => caller.entityId === id && !caller.scoped
 
@@ -64,6 +73,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
     const sessions = yield* Sessions
     const gate = yield* Gate
     const reads = yield* ReadAccess
+    const schemas = yield* ProfileSchemas
     const inTransaction = transactionally(sql)
     const bump = bumpRevisionOn(sql)
 
@@ -73,6 +83,9 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         e === undefined || e.deletedAt !== null ? Effect.fail(notFound(id)) : Effect.succeed(e),
       )
     const reload = (id: string) => Effect.flatMap(entities.byId(id), (e) => Effect.orDie(Effect.fromNullable(e)))
+    /** Records an entity change in the current transaction (api.md §6.7 `entity.*`). */
+    const audited = (caller: Caller, event: string, id: string, tenantId: string | null, details = {}) =>
+      recordChange(caller, event, { kind: "entity", id, tenantId }, details)
 
     const create = (caller: Caller, input: CreateEntityInput) =>
       Effect.gen(function* () {
@@ -82,6 +95,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         const alias = yield* aliasInput(input.alias)
         const profile = yield* resolveEntityProfile(profiles, input)
         const attributes = input.attributes ?? {}
+        yield* schemas.check(profile.profileVersionId, attributes)
         const parentGroupId = yield* Either.match(parentGroupAttribute(attributes), {
           onLeft: (message) => Effect.fail(new InvalidInput({ message })),
           onRight: Effect.succeed,
@@ -107,6 +121,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
             if (placement !== null) yield* containment.placeEntity(id, placement.groupId, placement.tenantId)
             if (profile.kind === "human") yield* members.add(AUTHENTICATED_USERS_GROUP_ID, id)
             yield* bump
+            yield* audited(caller, "entity.create", id, input.tenantId, { kind: profile.kind, name })
           }),
         )
         return yield* reload(id)
@@ -155,24 +170,34 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
                 profileVersionId: current.profileVersionId,
                 kind: input.kind ?? current.kind,
               }
+        const attributes = input.attributes ?? current.attributes
+        // the pinned version judges the attributes whenever either changes
+        if (input.attributes != null || profile.profileVersionId !== current.profileVersionId) {
+          yield* schemas.check(profile.profileVersionId, attributes)
+        }
         return {
           ...profile,
           name,
           alias,
           tenantId,
           status: input.status ?? current.status,
-          attributes: input.attributes ?? current.attributes,
+          attributes,
         } satisfies EntityValues
       })
 
     const update = (caller: Caller, id: string, input: UpdateEntityInput) =>
       Effect.gen(function* () {
         const current = yield* live(id)
-        if (!isSelf(caller, id)) {
+        // oneself: name and alias freely; what the entity is or may do only with the grant others need
+        if (!isSelf(caller, id) || privilegedChanges(current, input).length > 0) {
           yield* gate.require(caller, [
             ...onObject(["manage"], "entity", id),
             ...atTenant(["manage", "write"], current.tenantId),
           ])
+        }
+        // moving into another tenant needs a grant there too
+        if (input.tenantId != null && input.tenantId !== current.tenantId) {
+          yield* gate.require(caller, atTenant(["manage", "write"], input.tenantId))
         }
         const values = yield* patched(current, input)
         yield* inTransaction(
@@ -181,6 +206,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
             // containment is within one tenant: a move takes the entity out of its old group
             if (values.tenantId !== current.tenantId) yield* containment.clearEntity(id)
             yield* bump
+            yield* audited(caller, "entity.update", id, values.tenantId)
           }),
         )
         return yield* reload(id)
@@ -194,6 +220,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
           Effect.gen(function* () {
             if (!(yield* entities.setStatus(id, status))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, STATUS_EVENT[status], id, current.tenantId)
           }),
         )
         return yield* reload(id)
@@ -216,6 +243,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
             yield* sessions.revokeAllOf(id)
             yield* entities.tombstoneEmails(id)
             yield* bump
+            yield* audited(caller, "entity.delete", id, current.tenantId)
           }),
         )
         return true
@@ -241,6 +269,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
             yield* entities.restoreEmails(id)
             yield* entities.restore(id)
             yield* bump
+            yield* audited(caller, "entity.restore", id, current.tenantId)
           }),
         ).pipe(Effect.catchTag("Conflict", () => Effect.fail(new Conflict({ message: RESTORE_CLASH }))))
         return true
@@ -261,6 +290,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
             yield* references.removeGrantsOf("entity", [id])
             yield* entities.purge(id)
             yield* bump
+            yield* audited(caller, "entity.purge", id, current.tenantId)
           }),
         )
         return true
@@ -277,7 +307,13 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
           ...atTenant(["manage", "write"], group.tenantId),
         ])
         const tenantId = yield* placementTenant(group, entity.tenantId, "entity")
-        yield* inTransaction(Effect.zipRight(containment.placeEntity(entityId, groupId, tenantId), bump))
+        yield* inTransaction(
+          Effect.all([
+            containment.placeEntity(entityId, groupId, tenantId),
+            bump,
+            audited(caller, "entity.parent_group.set", entityId, entity.tenantId, { group_id: groupId }),
+          ]),
+        )
         return yield* reload(entityId)
       }).pipe(Effect.withSpan("EntityService.setParentGroup"))
 
@@ -288,7 +324,13 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
           ...onObject(["manage", "write"], "entity", entityId),
           ...atTenant(["manage", "write"], entity.tenantId),
         ])
-        yield* inTransaction(Effect.zipRight(containment.clearEntity(entityId), bump))
+        yield* inTransaction(
+          Effect.all([
+            containment.clearEntity(entityId),
+            bump,
+            audited(caller, "entity.parent_group.clear", entityId, entity.tenantId),
+          ]),
+        )
         return yield* reload(entityId)
       }).pipe(Effect.withSpan("EntityService.clearParentGroup"))
 
@@ -304,7 +346,11 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         const owned = yield* live(ownedId)
         yield* requireOwnershipEnds(caller, owner, owned)
         const rel = relation === null ? DEFAULT_OWNERSHIP_RELATION : yield* nameInput("relation", relation)
-        return yield* ownerships.upsert(ownerId, ownedId, rel)
+        return yield* inTransaction(
+          Effect.tap(ownerships.upsert(ownerId, ownedId, rel), () =>
+            audited(caller, "entity.ownership.add", ownedId, owned.tenantId, { owner_id: ownerId, relation: rel }),
+          ),
+        )
       }).pipe(Effect.withSpan("EntityService.addOwnership"))
 
     const removeOwnership = (caller: Caller, ownerId: string, ownedId: string) =>
@@ -312,7 +358,13 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         const owner = yield* live(ownerId)
         const owned = yield* live(ownedId)
         yield* requireOwnershipEnds(caller, owner, owned)
-        return yield* ownerships.remove(ownerId, ownedId)
+        return yield* inTransaction(
+          Effect.tap(ownerships.remove(ownerId, ownedId), (removed) =>
+            removed
+              ? audited(caller, "entity.ownership.remove", ownedId, owned.tenantId, { owner_id: ownerId })
+              : Effect.void,
+          ),
+        )
       }).pipe(Effect.withSpan("EntityService.removeOwnership"))
 
     const ownedEntities = (caller: Caller, ownerId: string) =>

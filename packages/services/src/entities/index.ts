@@ -1,14 +1,17 @@
 import { Layer } from "effect"
 import { AuthzState } from "../authz/AuthzState.js"
 import { EntityService } from "./EntityService.js"
+import { ProfileSchemas } from "./ProfileSchemas.js"
 import { ReadAccess } from "./ReadAccess.js"
 
 export * from "./activeTenant.js"
 export * from "./adminScopes.js"
 export * from "./aliasInput.js"
 export * from "./EntityService.js"
+export * from "./ProfileSchemas.js"
 export * from "./ReadAccess.js"
 export * from "./resolveEntityProfile.js"
+export * from "./selfUpdate.js"
 export * from "./transactionally.js"
 
 /**
@@ -18,4 +21,6 @@ export * from "./transactionally.js"
 export const ReadAccessLive = ReadAccess.Default.pipe(Layer.provide(AuthzState.Live))
 
 /** The entities area's use cases; needs its repositories, the identity ones and the Gate. */
-export const EntitiesLive = EntityService.Default.pipe(Layer.provide(ReadAccessLive))
+export const EntitiesLive = EntityService.Default.pipe(
+  Layer.provide(Layer.merge(ReadAccessLive, ProfileSchemas.Default)),
+)
