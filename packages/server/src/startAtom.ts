@@ -3,7 +3,14 @@ import { Authenticator } from "@atom/services/auth"
 import { ListenerStatus } from "@atom/services/health"
 import { AtomMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
-import { authModule, healthModule, makeYoga, signupModule, systemStatusModule } from "@atom/transports/graphql"
+import {
+  authModule,
+  boundedYogaHandler,
+  healthModule,
+  makeYoga,
+  signupModule,
+  systemStatusModule,
+} from "@atom/transports/graphql"
 import { auditModule } from "@atom/transports/graphql/audit"
 import { authzModule } from "@atom/transports/graphql/authz"
 import { certificatesModule } from "@atom/transports/graphql/certificates"
@@ -117,7 +124,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
             onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
           }),
         },
-        { method: "POST", path: "/graphql", handler: (req, res) => void yoga(req, res) },
+        { method: "POST", path: "/graphql", handler: boundedYogaHandler(yoga, config.limits.graphqlBodyBytes) },
       ],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,

@@ -1,5 +1,6 @@
 export * from "./auth/authModule.js"
 export * from "./auth/signupModule.js"
+export * from "./boundedYogaHandler.js"
 export * from "./GraphqlContext.js"
 export * from "./healthModule.js"
 export * from "./makeYoga.js"
