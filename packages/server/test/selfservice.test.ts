@@ -608,6 +608,13 @@ describe("with self-registration off and rate limits on", () => {
     )
     expect(graphql.errors?.[0]?.message).toBe("sign up is not enabled")
     expect(await sql(closed, "SELECT 1 FROM entities WHERE name = $1", [who.name])).toHaveLength(0)
+    await flushAudit(closed)
+    const denied = await sql<{ details: Record<string, unknown> }>(
+      closed,
+      "SELECT details FROM audit_logs WHERE event = 'auth.signup' AND outcome = 'deny' AND details->>'name' = $1",
+      [who.name],
+    )
+    expect(denied.map((d) => d.details.reason)).toEqual(["forbidden", "forbidden"])
 
     // auth_routes: 5 per window from one address, counted across the self-service routes
     expect((await post(closed, "/auth/email/resend", { email: who.email })).status).toBe(202)
@@ -637,6 +644,7 @@ describe("over SMTP", () => {
       ATOM_SMTP_FROM: "atom@example.test",
       ATOM_SMTP_TLS: "none",
       ATOM_EMAIL_TEMPLATES_DIR: templates,
+      ATOM_ALLOW_UNVERIFIED_EMAIL_LOGIN: "true",
     })
   })
   afterAll(async () => {
@@ -665,6 +673,10 @@ describe("over SMTP", () => {
     const body = mailBody(mail)
     expect(body).toContain(`<a href="${BASE}/auth/email/verify?token=atomv_`)
     const token = tokenIn(body, VERIFY_TOKEN)
+    // the development bypass lets an unverified address log in, and says it is unverified
+    const early = await login(mailing, who.email, PASSWORD)
+    expect(early.status).toBe(200)
+    expect([early.json.email_verified, early.json.verification_required]).toEqual([false, true])
     expect((await get(mailing, `/auth/email/verify?token=${token}`)).json).toEqual({ verified: true })
 
     const [record] = await outbox(mailing, who.email)

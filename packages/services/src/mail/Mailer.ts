@@ -40,7 +40,7 @@ export class Mailer extends Effect.Service<Mailer>()("atom/Mailer", {
     const smtp = yield* Option.match(config.mail.smtp, {
       onNone: () =>
         Effect.as(
-          Effect.logInfo("SMTP is not configured: mail is kept in the mail_outbox table"),
+          Effect.logWarning("SMTP is not configured: mail is kept in the mail_outbox table (development only)"),
           Option.none<ReturnType<typeof smtpDelivery>>(),
         ),
       onSome: (c) =>
