@@ -711,3 +711,14 @@ describe("over SMTP", () => {
     expect(retry.status).toBe(202)
   })
 })
+
+describe("mail templates", () => {
+  it("stop startup when an override file is unusable, naming the file", async () => {
+    const templates = mkdtempSync(join(tmpdir(), "atom-bad-templates-"))
+    writeFileSync(join(templates, "password_reset.tmpl"), "Content-Type: text/html\n\n<p>{{ reset_url }}</p>\n")
+    // on PGlite whatever the run's database: a failed start would leave a Postgres test database behind
+    await expect(startTestAtom({ ATOM_EMAIL_TEMPLATES_DIR: templates }, { ownDatabase: true })).rejects.toThrow(
+      /password_reset\.tmpl: email template must have a 'Subject: \.\.\.' header line/,
+    )
+  })
+})
