@@ -25,6 +25,8 @@ export interface StartAtomOptions {
   readonly readyTimeoutMs?: number
   /** Extra environment for the server (e.g. settings a scenario needs). */
   readonly env?: Readonly<Record<string, string>>
+  /** Another entry point that ends up running the server (e.g. one that installs instrumentation first). */
+  readonly entry?: string
 }
 
 const HOST = "127.0.0.1"
@@ -52,6 +54,9 @@ const isReady = async (url: string): Promise<boolean> => {
   }
 }
 
+/** A fixed key-encryption key for the benchmarked Atom (base64 of 32 bytes). */
+const BENCH_KEK = Buffer.alloc(32, 11).toString("base64")
+
 /** The bootstrap admin's password in the benchmarked Atom (scenarios log in with it). */
 export const BENCH_ADMIN_SECRET = "bench-admin-password-1"
 
@@ -67,10 +72,12 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
     ATOM_LOG_LEVEL: "warn",
     ATOM_RATE_LIMIT_ENABLED: "false",
     ADMIN_SECRET: BENCH_ADMIN_SECRET,
+    // as in production: signing keys sealed, access tokens found by their HMAC digest rather than argon2
+    ATOM_KEY_ENCRYPTION_KEY: BENCH_KEK,
     ...options.env,
   }
   const started = performance.now()
-  const child = spawnTsx("atom", SERVER_ENTRY, ["serve"], env)
+  const child = spawnTsx("atom", options.entry ?? SERVER_ENTRY, ["serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
   const deadline = started + (options.readyTimeoutMs ?? 120_000)
   while (!(await isReady(`${httpUrl}/health/ready`))) {
