@@ -3,6 +3,7 @@ import { AuditLogs, AuditRetentionRuns } from "@atom/repositories/audit"
 import { Certificates, CrlStates } from "@atom/repositories/certificates"
 import { CredentialRepositoriesLive } from "@atom/repositories/credentials"
 import { DbLive, runMigrations } from "@atom/repositories/db"
+import { ApiEndpointExecutions, ApiEndpoints } from "@atom/repositories/endpoints"
 import { EntityRepositoriesLive } from "@atom/repositories/entities"
 import { GroupRepositoriesLive } from "@atom/repositories/groups"
 import {
@@ -36,6 +37,7 @@ import { OAuthLogin } from "@atom/services/auth/oidc"
 import { AuthzInspection, AuthzService } from "@atom/services/authz"
 import { CaSigner, CertificatesLive } from "@atom/services/certificates"
 import { CredentialsLive } from "@atom/services/credentials"
+import { EndpointsLive } from "@atom/services/endpoints"
 import { EntitiesLive } from "@atom/services/entities"
 import { GroupsLive } from "@atom/services/groups"
 import { ListenerStatus, Readiness, ReadinessProbes } from "@atom/services/health"
@@ -90,6 +92,8 @@ const Repositories = Layer.mergeAll(
   PolicyRepositoriesLive,
   Certificates.Default,
   CrlStates.Default,
+  ApiEndpoints.Default,
+  ApiEndpointExecutions.Default,
   OAuthRepositoriesLive,
 )
 
@@ -128,6 +132,7 @@ const Services = Layer.mergeAll(
   CertificatesLive,
   AuthzService.Live,
   AuthzInspection.Live,
+  EndpointsLive,
 ).pipe(Layer.provideMerge(GateLayer))
 
 const SigningKeysProbe = Layer.effect(

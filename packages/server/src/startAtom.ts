@@ -15,6 +15,7 @@ import { auditModule } from "@atom/transports/graphql/audit"
 import { authzModule } from "@atom/transports/graphql/authz"
 import { certificatesModule } from "@atom/transports/graphql/certificates"
 import { credentialsModule } from "@atom/transports/graphql/credentials"
+import { endpointsModule, inProcessGraphql } from "@atom/transports/graphql/endpoints"
 import { entitiesModule } from "@atom/transports/graphql/entities"
 import { groupsModule } from "@atom/transports/graphql/groups"
 import { policyModule } from "@atom/transports/graphql/policy"
@@ -35,6 +36,7 @@ import {
   selfServiceRoutes,
   startHttpServer,
 } from "@atom/transports/http"
+import { customEndpointRoutes } from "@atom/transports/http/endpoints"
 import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -94,6 +96,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         policyModule,
         certificatesModule,
         authzModule,
+        endpointsModule({ maxDepth: config.graphql.maxDepth }),
       ],
       authenticate: (token) => Effect.flatMap(Authenticator, (a) => a.authenticate(token)),
       corsAllowedOrigins: config.corsAllowedOrigins,
@@ -113,6 +116,15 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         ...selfServiceRoutes,
         ...oauthRoutes,
         ...certificateRoutes,
+        ...customEndpointRoutes({
+          runner: inProcessGraphql({
+            schema: yoga.getEnveloped({}).schema,
+            runtime: rt,
+            maxDepth: config.graphql.maxDepth,
+            onDefect: (cause) => logDefect(cause, { path: "/api/custom" }),
+          }),
+          bodyLimit: config.limits.customEndpointBodyBytes,
+        }),
       ],
       native: [
         {

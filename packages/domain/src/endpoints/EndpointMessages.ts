@@ -1,0 +1,32 @@
+/** The wire texts of the API Endpoint Builder (identity-certs §5, api.md §1.4). */
+export const EndpointMessages = {
+  unsupportedMethod: "unsupported api endpoint method",
+  unsupportedOperationKind: "unsupported api endpoint operationKind",
+  unsupportedAuthMode: "unsupported api endpoint authMode",
+  unsupportedStatus: "unsupported api endpoint status",
+  pathPrefix: "api endpoint path must start with /api/custom/",
+  pathInvalid: "api endpoint path is invalid",
+  serviceEntityRequired: "service_context endpoints require serviceEntityId",
+  introspection: "api endpoints cannot run GraphQL introspection",
+  conflict: "api endpoint key or active method/path already exists",
+  notJsonObject: (field: string) => `${field} must be a JSON object`,
+  forbiddenOperation: (operation: string) =>
+    `api endpoints must use generic Atom GraphQL operations; found ${operation}`,
+  invalidDocument: (problem: string) => `api endpoint graphql is invalid: ${problem}`,
+  notFound: (id: string) => `api endpoint ${id} not found`,
+  routeNotFound: (path: string) => `custom endpoint ${path} not found`,
+  missingAuthorization: "missing Authorization header",
+  expectedBearer: "expected Bearer token",
+  bodyTooLarge: "custom endpoint request body is too large",
+  bodyNotJson: (detail: string) => `custom endpoint request body must be JSON: ${detail}`,
+  invalidRequestSchema: (detail: string) => `invalid requestSchema: ${detail}`,
+  requestSchemaFailed: (failures: ReadonlyArray<string>) =>
+    `request body failed requestSchema validation: ${failures.join("; ")}`,
+  runtimeIntrospection: "custom endpoints cannot execute introspection GraphQL",
+  unsupportedSource: (source: string) => `unsupported variablesMapping source ${source}`,
+  emptyTarget: "variablesMapping target cannot be empty",
+  targetNotObject: "variablesMapping target path must be an object",
+  timedOut: "custom endpoint execution timed out",
+  executionFailed: "custom endpoint GraphQL execution failed",
+  documentStale: "custom endpoint GraphQL document no longer validates against the schema",
+} as const

@@ -1,0 +1,3 @@
+export * from "./ApiEndpoint.js"
+export * from "./ApiEndpointExecution.js"
+export * from "./EndpointMessages.js"

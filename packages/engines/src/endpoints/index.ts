@@ -1,0 +1,6 @@
+export * from "./definitionRules.js"
+export * from "./redact.js"
+export * from "./requestSchema.js"
+export * from "./responseMapping.js"
+export * from "./selectPath.js"
+export * from "./variablesMapping.js"

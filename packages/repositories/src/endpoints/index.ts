@@ -1,0 +1,2 @@
+export * from "./ApiEndpointExecutions.js"
+export * from "./ApiEndpoints.js"

@@ -1,0 +1,6 @@
+export * from "./ApiEndpointService.js"
+export * from "./EndpointExecutor.js"
+export * from "./EndpointsLive.js"
+export * from "./ExecutionLog.js"
+export * from "./GraphqlDocuments.js"
+export * from "./GraphqlRunner.js"

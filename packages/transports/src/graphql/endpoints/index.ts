@@ -1,0 +1,3 @@
+export * from "./documentProblems.js"
+export * from "./endpointsModule.js"
+export * from "./inProcessGraphql.js"
