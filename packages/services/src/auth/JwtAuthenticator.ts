@@ -3,20 +3,27 @@ import { Unauthenticated } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { AuthMessages, isAccessTokenBearer, sessionIdentity, verifyJwt } from "@atom/engines/tokens"
 import { AccessTokens } from "@atom/repositories/credentials"
+import { notLiveFeed, RevisionFeed } from "@atom/repositories/db"
 import { Sessions } from "@atom/repositories/identity"
-import { Effect, Either, Layer } from "effect"
-import { makeAccessTokenAuthentication } from "../credentials/authenticateAccessToken.js"
+import { Clock, Effect, Either, Layer, Option } from "effect"
+import { makeAccessTokenAuthentication, USAGE_STAMP_INTERVAL_MS } from "../credentials/authenticateAccessToken.js"
+import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { Authenticator } from "./Authenticator.js"
 import { Kek } from "./Kek.js"
 import { KeyRing } from "./KeyRing.js"
+import { makeTokenCache, tokenDigest, type VerifiedToken } from "./TokenCache.js"
 
 const refuse = (message: string) => Effect.fail(new Unauthenticated({ message }))
+
+const always = () => true
 
 /**
  * Verifies session JWTs (identity-certs §2.3): signature and claims in memory, then the live
  * session, entity and tenant in one query, so a logout or a disabled entity counts at once.
  * `atom_…` bearers are access tokens (§2.5), verified by their own credential row.
+ * A verified token is remembered by its SHA-256 (TokenCache) until it expires or the change feed
+ * announces a change — a logout, a revocation, a disabled entity — so a warm request reads nothing.
  */
 export const JwtAuthenticatorLive = Layer.effect(
   Authenticator,
@@ -25,15 +32,40 @@ export const JwtAuthenticatorLive = Layer.effect(
     const keys = yield* KeyRing
     const sessions = yield* Sessions
     const options = { keys: keys.verifier, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience }
+    const tokens = yield* AccessTokens
     const authenticateAccessToken = makeAccessTokenAuthentication({
-      tokens: yield* AccessTokens,
+      tokens,
       kek: (yield* Kek).key,
       hasher: yield* PasswordHasher,
     })
+    const cache = makeTokenCache(Option.getOrElse(yield* Effect.serviceOption(RevisionFeed), () => notLiveFeed))
+    const metrics = yield* Effect.serviceOption(AtomMetrics)
+    if (Option.isSome(metrics)) {
+      const { tokenCacheLookups, tokenCacheInvalidations } = metrics.value.instruments
+      tokenCacheLookups.collect(() => {
+        const s = cache.stats()
+        return [
+          [{ result: "hit" }, s.hits],
+          [{ result: "miss" }, s.misses],
+        ]
+      })
+      tokenCacheInvalidations.collect(() => [[{}, cache.stats().invalidations]])
+    }
+    // when each remembered access token last had its `last_used_at` written
+    const stampedAt = new Map<string, number>()
 
     const authenticateJwt = (token: string) =>
       Effect.gen(function* () {
-        const claims = verifyJwt(token, options)
+        // the key that vouched for the token: a remembered token is good only while it still does
+        let used: { readonly kid: string; readonly key: unknown } | undefined
+        const claims = verifyJwt(token, {
+          ...options,
+          keys: (kid: string) => {
+            const key = keys.verifier(kid)
+            used = { kid, key }
+            return key
+          },
+        })
         if (Either.isLeft(claims)) return yield* Effect.fail(claims.left)
         const ids = sessionIdentity(claims.right)
         if (Either.isLeft(ids)) return yield* Effect.fail(ids.left)
@@ -55,14 +87,53 @@ export const JwtAuthenticatorLive = Layer.effect(
           scoped: false,
           expiresAt: row.expiresAt,
         }
-        return caller
+        const vouching = used
+        const verified: VerifiedToken = {
+          caller,
+          validUntilMs: Math.min(row.expiresAt.getTime(), claims.right.exp * 1000),
+          stillVouched: vouching === undefined ? () => false : () => keys.verifier(vouching.kid) === vouching.key,
+        }
+        return verified
       })
 
-    return {
-      authenticate: (token: string) =>
-        (isAccessTokenBearer(token) ? authenticateAccessToken(token) : authenticateJwt(token)).pipe(
-          Effect.withSpan("Authenticator.authenticate"),
-        ),
+    const verifyAccessToken = (token: string) =>
+      Effect.map(
+        authenticateAccessToken(token),
+        (caller): VerifiedToken => ({
+          caller,
+          validUntilMs: caller.expiresAt === null ? Number.POSITIVE_INFINITY : caller.expiresAt.getTime(),
+          stillVouched: always,
+        }),
+      )
+
+    /** A remembered access token still has `last_used_at` written at most once per interval. */
+    const stampUsage = (caller: Caller, nowMs: number) => {
+      const id = caller.credentialId
+      if (id === null) return Effect.void
+      const last = stampedAt.get(id)
+      if (last !== undefined && nowMs - last < USAGE_STAMP_INTERVAL_MS) return Effect.void
+      stampedAt.set(id, nowMs)
+      if (stampedAt.size > 2 * cache.capacity) stampedAt.clear()
+      if (last === undefined) return Effect.void
+      return tokens.stampUsed(id).pipe(Effect.catchAll(() => Effect.void))
     }
+
+    const authenticate = (token: string) =>
+      Effect.gen(function* () {
+        const digest = tokenDigest(token)
+        const nowMs = yield* Clock.currentTimeMillis
+        const remembered = cache.get(digest, nowMs)
+        if (remembered !== undefined) {
+          yield* stampUsage(remembered.caller, nowMs)
+          return remembered.caller
+        }
+        const startedAt = cache.stamp()
+        const verified = yield* isAccessTokenBearer(token) ? verifyAccessToken(token) : authenticateJwt(token)
+        cache.remember(digest, startedAt, verified)
+        if (verified.caller.credentialId !== null) stampedAt.set(verified.caller.credentialId, nowMs)
+        return verified.caller
+      }).pipe(Effect.withSpan("Authenticator.authenticate"))
+
+    return { authenticate }
   }),
 )

@@ -2,7 +2,9 @@ import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput, NotFound, Unauthenticated } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { issueSessionToken } from "@atom/engines/tokens"
+import { announceLocalChange } from "@atom/repositories/db"
 import { type SessionRow, Sessions } from "@atom/repositories/identity"
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { logoutEvent } from "../audit/callerEvents.js"
 import { enqueueAudit } from "../audit/enqueueAudit.js"
@@ -23,6 +25,9 @@ export class SessionService extends Effect.Service<SessionService>()("atom/Sessi
     const sessions = yield* Sessions
     const gate = yield* Gate
     const keys = yield* KeyRing
+    const sql = yield* SqlClient.SqlClient
+    // remembered tokens of this replica forget the session before logout answers (others hear NOTIFY)
+    const announced = Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql)
 
     const get = (caller: Caller, id: string) =>
       Effect.gen(function* () {
@@ -36,7 +41,7 @@ export class SessionService extends Effect.Service<SessionService>()("atom/Sessi
       }).pipe(Effect.withSpan("SessionService.get"))
 
     const logout = (caller: Caller) =>
-      (caller.sessionId === null ? Effect.void : sessions.revoke(caller.sessionId)).pipe(
+      (caller.sessionId === null ? Effect.void : Effect.zipRight(sessions.revoke(caller.sessionId), announced)).pipe(
         Effect.tap(() => enqueueAudit(logoutEvent(caller))),
         Effect.withSpan("SessionService.logout"),
       )

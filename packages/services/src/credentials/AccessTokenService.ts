@@ -11,6 +11,7 @@ import type { Caller } from "@atom/domain/identity"
 import { accessTokenLookupHash, generateAccessToken } from "@atom/engines/tokens"
 import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { AccessTokens, Credentials, PermissionLimits } from "@atom/repositories/credentials"
+import { announceLocalChange } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Either, Option, Redacted } from "effect"
 import { Kek } from "../auth/Kek.js"
@@ -193,7 +194,10 @@ export class AccessTokenService extends Effect.Service<AccessTokenService>()("at
         const { ownerId, delegated, tenantId } = yield* lifecycleOwner(caller, credentialId)
         yield* transaction(
           Effect.all([
-            tokens.revoke(credentialId, ownerId),
+            Effect.zipRight(
+              tokens.revoke(credentialId, ownerId),
+              Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql),
+            ),
             recordCredentialEvent(
               credentialEvent(
                 caller,

@@ -4,6 +4,7 @@ import { type CredentialKind, CredentialMessages } from "@atom/domain/credential
 import { NotFound } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { Credentials, markCrlStale } from "@atom/repositories/credentials"
+import { announceLocalChange } from "@atom/repositories/db"
 import { Passwords } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
 import { Effect, Redacted } from "effect"
@@ -92,6 +93,8 @@ export class CredentialService extends Effect.Service<CredentialService>()("atom
           Effect.gen(function* () {
             const kind = yield* credentials.revoke(credentialId, entityId)
             if (kind === undefined) return yield* notFound
+            // remembered tokens of this replica forget it when the transaction ends (others hear NOTIFY)
+            yield* Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql)
             if (kind === "certificate") yield* Effect.provideService(markCrlStale, SqlClient.SqlClient, sql)
             yield* recordCredentialEvent(
               credentialEvent(
