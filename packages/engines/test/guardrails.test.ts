@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest"
 import {
   assignmentsOf,
   blockObject,
+  blockTargets,
   decideAssignment,
+  facetsOf,
   type GuardrailAssignment,
   type GuardrailBlock,
   type GuardrailRule,
@@ -42,6 +44,7 @@ const block = (overrides: Partial<GuardrailBlock> = {}): GuardrailBlock => ({
   objectType: null,
   target: null,
   actions: ["manage"],
+  covers: [],
   ...overrides,
 })
 
@@ -230,14 +233,58 @@ describe("what a block hands out (§3.4 step 2)", () => {
     ])
   })
 
-  it("a device receiving tenant-scope manage is judged on the pseudo-kind `tenant` (§3.4 as specified)", () => {
-    const out = assignmentsOf(
-      [{ tenantId: T1, entityKinds: ["device"] }],
-      [block({ scopeMode: "tenant", objectKind: null })],
-    )
-    expect(judgeAssignments(out, seeded, "allow")).toEqual({ _tag: "Allowed" })
-    expect(judgeAssignments(out, seeded, "deny")).toMatchObject({
-      message: "guardrail rejected device receiving manage on tenant",
+  it("a platform or tenant block is judged on every kind its actions apply to (§6.2 fixed)", () => {
+    const covers = [
+      { action: "manage", objectKind: "entity", objectType: null },
+      { action: "manage", objectKind: "resource", objectType: null },
+      { action: "manage", objectKind: "tenant", objectType: null },
+      { action: "publish", objectKind: "resource", objectType: "resource:channel" },
+    ]
+    for (const scopeMode of ["tenant", "platform"] as const) {
+      const wide = block({ scopeMode, objectKind: null, actions: ["manage", "publish", "authz.check"], covers })
+      expect(blockTargets(wide)).toEqual([
+        { action: "manage", objectKind: "entity", objectType: null },
+        { action: "manage", objectKind: "resource", objectType: null },
+        { action: "manage", objectKind: "tenant", objectType: null },
+        { action: "publish", objectKind: "resource", objectType: "resource:channel" },
+        // an action that applies nowhere keeps the scope's pseudo-kind
+        { action: "authz.check", objectKind: scopeMode, objectType: null },
+      ])
+      const out = assignmentsOf([{ tenantId: T1, entityKinds: ["device"] }], [wide])
+      expect(judgeAssignments(out, seeded, "allow")).toMatchObject({
+        _tag: "Rejected",
+        message: "guardrail rejected device receiving manage on resource",
+      })
+      const human = assignmentsOf([{ tenantId: T1, entityKinds: ["human"] }], [wide])
+      expect(judgeAssignments(human, seeded, "allow")).toEqual({ _tag: "Allowed" })
+    }
+  })
+
+  it("a kind-wide assignment is also judged by the typed rules of that kind", () => {
+    const typedDeny = rule({ entityKind: "service", actionName: "execute", objectType: "resource:rule" })
+    const typedAllow = rule({
+      entityKind: "device",
+      actionName: "manage",
+      objectType: "resource:channel",
+      decision: "allow",
+      tenantId: T1,
+    })
+    const wide = (entityKind: EntityKind, action: string) => assignment({ entityKind, action, tenantId: T1 })
+    expect(facetsOf(wide("service", "execute"), [typedDeny])).toEqual([
+      wide("service", "execute"),
+      { ...wide("service", "execute"), objectType: "resource:rule" },
+    ])
+    expect(judgeAssignments([wide("service", "execute")], [typedDeny], "allow")).toMatchObject({
+      message: "guardrail rejected service receiving execute on resource:rule",
+    })
+    // a typed grant of another type is not touched by it
+    expect(
+      judgeAssignments([{ ...wide("service", "execute"), objectType: "resource:report" }], [typedDeny], "allow"),
+    ).toEqual({ _tag: "Allowed" })
+    // a typed allow does not lift the kind-wide absolute deny
+    expect(judgeAssignments([wide("device", "manage")], [...seeded, typedAllow], "allow")).toMatchObject({
+      _tag: "Rejected",
+      message: "guardrail rejected device receiving manage on resource",
     })
   })
 })

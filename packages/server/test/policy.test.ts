@@ -324,14 +324,6 @@ describe("permission blocks: every scope mode (authz.md §1, §3.3)", () => {
         objectType: "resource:channel",
         actionIds: [act("publish")],
       },
-      // a bare type is accepted and inert, as the reference does (scenario 5)
-      {
-        scopeMode: "object_type",
-        tenantId: T,
-        objectKind: "resource",
-        objectType: "channel",
-        actionIds: [act("read")],
-      },
       { scopeMode: "group", tenantId: T, groupId: OG, actionIds: [act("read")] },
       {
         scopeMode: "group_direct_objects",
@@ -418,6 +410,29 @@ describe("permission blocks: every scope mode (authz.md §1, §3.3)", () => {
         "object group object permission block objectKind must be entity or resource",
       ],
       [{ scopeMode: "bogus" }, "unsupported permission block scopeMode 'bogus'"],
+      // a bare type would never match (§2.6), so it is refused rather than stored inert (§6.16 fixed)
+      [
+        { scopeMode: "object_type", tenantId: T, objectKind: "resource", objectType: "channel" },
+        "objectType must be namespaced as object_kind:type",
+      ],
+      [
+        { scopeMode: "group_direct_objects", tenantId: T, groupId: OG, objectKind: "entity", objectType: "device" },
+        "objectType must be namespaced as object_kind:type",
+      ],
+      // a tenant-bound exact-object block must point into its tenant (§6.16 fixed): a global object or
+      // another tenant's would never match a grant bounded to this tenant
+      [
+        { scopeMode: "object", tenantId: T, objectId: S2 },
+        "object permission block must reference an object in the same tenant",
+      ],
+      [
+        { scopeMode: "object", tenantId: T, objectId: DG },
+        "object permission block must reference an object in the same tenant",
+      ],
+      [
+        { scopeMode: "object", tenantId: T, objectId: T2 },
+        "object permission block must reference an object in the same tenant",
+      ],
     ]
     for (const [input, message] of cases) {
       expect(await blockError({ actionIds: [act("read")], ...input })).toBe(message)

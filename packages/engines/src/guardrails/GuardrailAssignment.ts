@@ -32,6 +32,13 @@ export interface BlockTarget {
   readonly type: string | null
 }
 
+/** Where one action applies: an applicability row of the action vocabulary (type null = every type). */
+export interface ActionCoverage {
+  readonly action: string
+  readonly objectKind: string
+  readonly objectType: string | null
+}
+
 /** What guardrails need of a permission block: its scope and its action names. */
 export interface GuardrailBlock {
   readonly scopeMode: ScopeMode
@@ -40,6 +47,11 @@ export interface GuardrailBlock {
   /** exact-object blocks only; null when the target is of another kind or gone */
   readonly target: BlockTarget | null
   readonly actions: ReadonlyArray<string>
+  /**
+   * Platform and tenant blocks only: where each of the block's actions applies, since such a block covers
+   * every object of those kinds (§6.2 fixed). Empty for other modes.
+   */
+  readonly covers: ReadonlyArray<ActionCoverage>
 }
 
 /** Who receives a set of blocks under one tenant boundary: the distinct kinds of the entities reached. */

@@ -37,8 +37,21 @@ export const blockObject = (
   }
 }
 
-/** Every (action, kind, type) of a block, one per action. */
+/**
+ * Every (action, kind, type) of a block. A platform or tenant block covers every object, so each action is
+ * judged on every kind (and type) it applies to, as a kind-wide block would be (authz.md §6.2 fixed: the
+ * seeded device × manage × resource deny stops tenant-scope manage too); an action that applies nowhere
+ * (gate-only, e.g. `authz.check`) keeps the scope's pseudo-kind. Other modes: one target per action.
+ */
 export const blockTargets = (block: GuardrailBlock): Array<GuardrailTarget> => {
   const object = blockObject(block)
-  return block.actions.map((action) => ({ action, ...object }))
+  if (block.scopeMode !== "platform" && block.scopeMode !== "tenant") {
+    return block.actions.map((action) => ({ action, ...object }))
+  }
+  return block.actions.flatMap((action) => {
+    const covered = block.covers.filter((c) => c.action === action)
+    return covered.length === 0
+      ? [{ action, ...object }]
+      : covered.map((c) => ({ action, objectKind: c.objectKind, objectType: c.objectType }))
+  })
 }

@@ -41,6 +41,23 @@ export type GuardrailVerdict =
 const allowed: GuardrailVerdict = { _tag: "Allowed" }
 
 /**
+ * An assignment over every type of a kind also hands out each type a typed rule names, so it is judged as
+ * itself plus one facet per such type: a typed deny (e.g. device × execute × resource:rule) stops a kind-wide
+ * or platform/tenant grant as it stops the typed one, and a typed allow cannot lift a kind-wide deny.
+ */
+export const facetsOf = (
+  assignment: GuardrailAssignment,
+  rules: ReadonlyArray<GuardrailRule>,
+): Array<GuardrailAssignment> => {
+  if (assignment.objectType !== null) return [assignment]
+  const types = new Set<string>()
+  for (const rule of rules) {
+    if (rule.objectType !== null && ruleMatches({ ...rule, objectType: null }, assignment)) types.add(rule.objectType)
+  }
+  return [assignment, ...[...types].sort().map((objectType) => ({ ...assignment, objectType }))]
+}
+
+/**
  * Judges every assignment; the first denied one (in order) refuses the whole write, else the first that
  * needs an override (v1 has no override, so that refuses too), else it is allowed.
  */
@@ -50,7 +67,7 @@ export const judgeAssignments = (
   fallback: GuardrailFallback,
 ): GuardrailVerdict => {
   let override: GuardrailVerdict | null = null
-  for (const assignment of assignments) {
+  for (const assignment of assignments.flatMap((a) => facetsOf(a, rules))) {
     const { decision, rule } = decideAssignment(assignment, rules, fallback)
     if (decision === "deny") return { _tag: "Rejected", assignment, rule, message: guardrailRejected(assignment) }
     if (decision === "require_override" && override === null) {

@@ -51,6 +51,9 @@ export const GuardrailBlockJson = Schema.Struct({
     }),
   ),
   actions: Schema.Array(ActionName),
+  covers: Schema.Array(
+    Schema.Struct({ action: ActionName, objectKind: Schema.String, objectType: Schema.NullOr(Schema.String) }),
+  ),
 })
 export type GuardrailBlockJson = typeof GuardrailBlockJson.Type
 

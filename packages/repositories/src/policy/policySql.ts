@@ -80,7 +80,8 @@ export const directPolicyObject = (sql: Statement.Constructor) => sql`json_build
 
 /**
  * A block (alias `pb`) as guardrails see it: scope, the real kind/type of an exact-object target
- * (resource, entity, either group, tenant; else null) and its action names.
+ * (resource, entity, either group, tenant; else null), its action names and, for platform and tenant
+ * blocks, where each action applies (they cover every object of those kinds).
  */
 export const guardrailBlockObject = (sql: Statement.Constructor) => sql`json_build_object(
   'scopeMode', pb.scope_mode, 'objectKind', pb.object_kind, 'objectType', pb.object_type,
@@ -97,4 +98,11 @@ export const guardrailBlockObject = (sql: Statement.Constructor) => sql`json_bui
   'actions', (
     SELECT COALESCE(json_agg(act.name ORDER BY act.name), '[]'::json)
     FROM permission_block_actions pba JOIN actions act ON act.id = pba.action_id
-    WHERE pba.permission_block_id = pb.id))`
+    WHERE pba.permission_block_id = pb.id),
+  'covers', CASE WHEN pb.scope_mode NOT IN ('platform', 'tenant') THEN '[]'::json ELSE (
+    SELECT COALESCE(json_agg(json_build_object('action', act.name, 'objectKind', aa.object_kind,
+                                               'objectType', aa.object_type)
+                             ORDER BY act.name, aa.object_kind, aa.object_type NULLS FIRST), '[]'::json)
+    FROM permission_block_actions pba JOIN actions act ON act.id = pba.action_id
+    JOIN action_applicability aa ON aa.action_id = act.id
+    WHERE pba.permission_block_id = pb.id) END)`

@@ -63,7 +63,12 @@ export class PermissionBlockService extends Effect.Service<PermissionBlockServic
           case "Object": {
             const target = yield* targets.resolve(shape.objectId)
             if (target === undefined) return yield* invalid("object permission block references unknown object")
-            return { check: target, recorded: target }
+            // a tenant-bound block only ever matches objects of its tenant (§2.5): another tenant's would be inert
+            if (input.tenantId !== null && target.tenantId !== input.tenantId) {
+              return yield* invalid("object permission block must reference an object in the same tenant")
+            }
+            const kindAndType = { objectKind: target.objectKind, objectType: target.objectType }
+            return { check: kindAndType, recorded: kindAndType }
           }
           case "Group": {
             const group = yield* targets.objectGroup(shape.groupId)

@@ -24,10 +24,13 @@ export type BlockShape =
       readonly check: ApplicabilityCheck
     }
 
-/** A namespaced type must name its own kind; a bare type is accepted and inert, as the reference does. */
+/**
+ * A type must be namespaced as `<objectKind>:<sub>` (authz.md §6.16 fixed): the reference accepted a bare
+ * type, which never matches anything (§2.6), so a block that looked like a grant silently granted nothing.
+ */
 const typeMismatch = (objectKind: string, objectType: string): string | null => {
   const colon = objectType.indexOf(":")
-  if (colon < 0) return null
+  if (colon < 0) return "objectType must be namespaced as object_kind:type"
   return objectType.slice(0, colon) === objectKind && colon < objectType.length - 1
     ? null
     : "objectType namespace must match objectKind"

@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { adminToken, gql } from "./support/adminToken.js"
+import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
+
+// Guardrails judge platform/tenant blocks on every kind they cover (authz.md §6.2 fixed) and expand one way
+// for every write that hands grants out: createDirectPolicy, createRoleAssignment, replaceRolePermissionBlocks
+// and addGroupMember, nested holder groups included (§6.3 fixed). Through GraphQL on a real server.
+
+let t: TestAtom
+let admin: string
+const T = randomUUID()
+const D = randomUUID() // device in T
+const DG = randomUUID() // global device
+const S = randomUUID() // service in T
+const H = randomUUID() // human in T
+const PARENT = randomUUID() // principal group in T, parent of CHILD
+const CHILD = randomUUID() // principal group in T, member D (nested holder)
+const EMPTY = randomUUID() // principal group in T, no members yet
+
+const at = (value: unknown, ...path: Array<string | number>): unknown =>
+  path.reduce<unknown>((o, k) => (typeof o === "object" && o !== null ? Reflect.get(o, k) : undefined), value)
+const str = (value: unknown): string => {
+  if (typeof value !== "string") throw new Error(`expected a string, got ${JSON.stringify(value)}`)
+  return value
+}
+const ok = async (query: string, variables: Record<string, unknown> = {}) => {
+  const res = await gql(t, admin, query, variables)
+  if (res.errors !== undefined) throw new Error(`${query}: ${JSON.stringify(res.errors)}`)
+  return res.data
+}
+const err = async (query: string, variables: Record<string, unknown> = {}) => {
+  const res = await gql(t, admin, query, variables)
+  expect(res.data ?? null).toBeNull()
+  return res.errors?.[0]?.message ?? `no error: ${JSON.stringify(res.data)}`
+}
+const rows = (query: string, ...params: Array<unknown>) =>
+  t.atom.runtime.runPromise(
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<Record<string, unknown>>(query, params)),
+  )
+
+let actionIds: Record<string, string> = {}
+const block = async (input: Record<string, unknown>, actions: Array<string>) =>
+  str(
+    at(
+      await ok(`mutation($i: CreatePermissionBlockInput!) { createPermissionBlock(input: $i) { id } }`, {
+        i: { ...input, actionIds: actions.map((a) => str(actionIds[a])) },
+      }),
+      "createPermissionBlock",
+      "id",
+    ),
+  )
+const role = async (name: string, tenantId: string | null, blocks: Array<string>) => {
+  const id = str(
+    at(
+      await ok(`mutation($i: CreateRoleInput!) { createRole(input: $i) { id } }`, { i: { name, tenantId } }),
+      "createRole",
+      "id",
+    ),
+  )
+  if (blocks.length > 0) await ok(REPLACE, { r: id, b: blocks })
+  return id
+}
+const REPLACE = `mutation($r: ID!, $b: [ID!]!) { replaceRolePermissionBlocks(roleId: $r, permissionBlockIds: $b) }`
+const POLICY = `mutation($i: CreateDirectPolicyInput!) { createDirectPolicy(input: $i) { id } }`
+const ASSIGN = `mutation($i: CreateRoleAssignmentInput!) { createRoleAssignment(input: $i) { id } }`
+const ADD = `mutation($g: ID!, $e: ID!) { addGroupMember(groupId: $g, entityId: $e) }`
+const REJECTED = "guardrail rejected device receiving manage on resource"
+
+beforeAll(async () => {
+  t = await startTestAtom()
+  admin = await adminToken(t)
+  await rows(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, T, `g-${T}`)
+  await rows(
+    `INSERT INTO entities (id, kind, name, tenant_id) VALUES
+       ($1, 'device', 'd', $5), ($2, 'device', $6, NULL), ($3, 'service', 's', $5), ($4, 'human', 'h', $5)`,
+    D,
+    DG,
+    S,
+    H,
+    T,
+    `dg-${DG}`,
+  )
+  await rows(
+    `INSERT INTO principal_groups (id, name, tenant_id) VALUES ($1, 'parent', $4), ($2, 'child', $4), ($3, 'empty', $4)`,
+    PARENT,
+    CHILD,
+    EMPTY,
+    T,
+  )
+  await rows(
+    `INSERT INTO principal_group_hierarchy (child_id, parent_id, tenant_id) VALUES ($1, $2, $3)`,
+    CHILD,
+    PARENT,
+    T,
+  )
+  await rows(`INSERT INTO principal_group_members (group_id, entity_id) VALUES ($1, $2)`, CHILD, D)
+  const actions = at(await ok(`{ actions(limit: 100) { items { id name } } }`), "actions", "items")
+  actionIds = Object.fromEntries(
+    (Array.isArray(actions) ? actions : []).map((a) => [str(at(a, "name")), str(at(a, "id"))]),
+  )
+}, 60_000)
+
+afterAll(async () => {
+  await t?.close()
+})
+
+describe("platform and tenant blocks are judged on every kind they cover (authz.md §6.2)", () => {
+  it("the seeded device × manage × resource deny stops tenant-scope manage, by every path", async () => {
+    const tenantManage = await block({ scopeMode: "tenant", tenantId: T }, ["manage"])
+    expect(
+      await err(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: D, permissionBlockId: tenantManage } }),
+    ).toBe(REJECTED)
+    const admins = await role(`tenant-admins-${randomUUID()}`, T, [tenantManage])
+    expect(await err(ASSIGN, { i: { tenantId: T, subjectKind: "entity", subjectId: D, roleId: admins } })).toBe(
+      REJECTED,
+    )
+    // the device reached only through a child of the holder group
+    expect(await err(ASSIGN, { i: { tenantId: T, subjectKind: "group", subjectId: PARENT, roleId: admins } })).toBe(
+      REJECTED,
+    )
+    // nothing was written
+    const written = await rows(
+      `SELECT (SELECT count(*)::int FROM direct_policies WHERE subject_id IN ($1, $2)) +
+              (SELECT count(*)::int FROM role_assignments WHERE role_id = $3) AS n`,
+      D,
+      PARENT,
+      admins,
+    )
+    expect(at(written, 0, "n")).toBe(0)
+    // humans and services are not touched by the device rule
+    await ok(ASSIGN, { i: { tenantId: T, subjectKind: "entity", subjectId: H, roleId: admins } })
+    await ok(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: S, permissionBlockId: tenantManage } })
+  })
+
+  it("a platform block with write or delete is refused for a global device; read is not", async () => {
+    for (const action of ["write", "delete"]) {
+      const platform = await block({ scopeMode: "platform" }, ["read", action])
+      expect(
+        await err(POLICY, { i: { tenantId: null, subjectKind: "entity", subjectId: DG, permissionBlockId: platform } }),
+      ).toBe(`guardrail rejected device receiving ${action} on resource`)
+    }
+    const read = await block({ scopeMode: "platform" }, ["read", "authz.check"])
+    await ok(POLICY, { i: { tenantId: null, subjectKind: "entity", subjectId: DG, permissionBlockId: read } })
+  })
+
+  it("a typed rule binds a tenant-scope block of an action applicable to that type", async () => {
+    await ok(`mutation($i: CreateActionAssignmentRuleInput!) { createActionAssignmentRule(input: $i) { id } }`, {
+      i: {
+        tenantId: T,
+        entityKind: "service",
+        actionName: "execute",
+        objectKind: "resource",
+        objectType: "resource:rule",
+        decision: "deny",
+      },
+    })
+    const tenantExecute = await block({ scopeMode: "tenant", tenantId: T }, ["execute"])
+    expect(
+      await err(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: S, permissionBlockId: tenantExecute } }),
+    ).toBe("guardrail rejected service receiving execute on resource:rule")
+    // …and a kind-wide resource block of the same action
+    const kindExecute = await block({ scopeMode: "object_kind", tenantId: T, objectKind: "resource" }, ["execute"])
+    expect(
+      await err(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: S, permissionBlockId: kindExecute } }),
+    ).toBe("guardrail rejected service receiving execute on resource:rule")
+  })
+})
+
+describe("one guardrail expansion for every write that hands grants out (authz.md §6.3)", () => {
+  it("the same tenant-scope manage block is refused alike via role link replacement and group membership", async () => {
+    const tenantManage = await block({ scopeMode: "tenant", tenantId: T }, ["manage", "read"])
+    const readOnly = await block({ scopeMode: "tenant", tenantId: T }, ["read"])
+
+    // link replacement: a role already held by a group whose child holds a device
+    const viaGroup = await role(`via-group-${randomUUID()}`, T, [readOnly])
+    await ok(ASSIGN, { i: { tenantId: T, subjectKind: "group", subjectId: PARENT, roleId: viaGroup } })
+    expect(await err(REPLACE, { r: viaGroup, b: [readOnly, tenantManage] })).toBe(REJECTED)
+    const links = await ok(`query($id: ID!) { role(id: $id) { permissionBlocks { id } } }`, { id: viaGroup })
+    expect(at(links, "role", "permissionBlocks")).toEqual([{ id: readOnly }])
+
+    // group membership: the role on EMPTY's holder grants the tenant-scope block; a device may not join
+    const onEmpty = await role(`on-empty-${randomUUID()}`, T, [tenantManage])
+    await ok(ASSIGN, { i: { tenantId: T, subjectKind: "group", subjectId: EMPTY, roleId: onEmpty } })
+    expect(await err(ADD, { g: EMPTY, e: D })).toBe(REJECTED)
+    expect(at(await ok(ADD, { g: EMPTY, e: H }), "addGroupMember")).toBe(true)
+    const members = await ok(`query($g: ID!) { groupMembers(groupId: $g) { id } }`, { g: EMPTY })
+    expect(at(members, "groupMembers")).toEqual([{ id: H }])
+  })
+})
