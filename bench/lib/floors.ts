@@ -10,6 +10,9 @@ export const GRAPHQL_HEALTH_BODY = JSON.stringify({ data: { health: "ok" } })
 export const GRAPHQL_HEADERS = { "content-type": "application/json", accept: "application/json" }
 export const HEALTH_SERVICE = "grpc.health.v1.Health"
 
+/** Password logins in flight: the login scenario's connections and the argon2 floor's loops alike. */
+export const LOGIN_IN_FLIGHT = 16
+
 /** Certificates being issued at once: the pkijs floor's loops and the issuance scenario's connections alike. */
 export const CERT_IN_FLIGHT = 8
 
@@ -22,6 +25,17 @@ const isLoadResult = (x: unknown): x is LoadResult =>
   ["opsPerSec", "p50Ms", "p99Ms", "ok", "errors", "elapsedSec"].every(
     (k) => typeof Object.getOwnPropertyDescriptor(x, k)?.value === "number",
   )
+
+/** Asks a loop floor (pkijs, argon2) to run for the load's duration in its own process; its LoadResult. */
+const runLoopFloor = async (what: string, load: Loaders, port: number, inflight: number): Promise<LoadResult> => {
+  const res = await fetch(`http://${FLOOR_HOST}:${port}/run?seconds=${load.durationSec}&inflight=${inflight}`, {
+    method: "POST",
+    signal: AbortSignal.timeout((load.durationSec + 30) * 1000),
+  })
+  const body: unknown = await res.json()
+  if (res.status !== 200 || !isLoadResult(body)) throw new Error(`${what}: ${res.status} ${JSON.stringify(body)}`)
+  return body
+}
 
 interface FloorSpec {
   readonly script: string
@@ -71,6 +85,11 @@ export const FLOORS: Readonly<Record<BaselineName, FloorSpec>> = {
         throw new Error(`pkijs floor: ${res.status} ${JSON.stringify(body)}`)
       return body
     },
+  },
+  "argon2-floor": {
+    script: "bench/floors/argon2Floor.ts",
+    description: `argon2id verification (m=19456 KiB, t=2, p=1, node-rs), ${LOGIN_IN_FLIGHT} in flight, in its own process`,
+    run: (load, port) => runLoopFloor("argon2 floor", load, port, LOGIN_IN_FLIGHT),
   },
 }
 

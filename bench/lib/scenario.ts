@@ -5,7 +5,7 @@ import type { AtomEndpoints } from "./startAtom.js"
 import type { LoadResult } from "./stats.js"
 
 /** The floors a scenario is compared with (each a separate bare-server process, measured in the same run). */
-export const BASELINES = ["http-floor", "grpc-floor", "yoga-floor", "pkijs-floor"] as const
+export const BASELINES = ["http-floor", "grpc-floor", "yoga-floor", "pkijs-floor", "argon2-floor"] as const
 export type BaselineName = (typeof BASELINES)[number]
 
 /** The load drivers, with the run's defaults (duration, connections, concurrency, channels) already applied. */

@@ -6,15 +6,21 @@ import type { Scenario } from "../lib/scenario.js"
 import graphqlAuthzCheck from "./graphqlAuthzCheck.js"
 import graphqlHealth from "./graphqlHealth.js"
 import graphqlIssueCertificate from "./graphqlIssueCertificate.js"
+import grpcAuthenticateSession from "./grpcAuthenticateSession.js"
+import grpcAuthenticateToken from "./grpcAuthenticateToken.js"
 import grpcAuthzCheck from "./grpcAuthzCheck.js"
 import grpcHealthCheck from "./grpcHealthCheck.js"
 import httpHealthLive from "./httpHealthLive.js"
+import httpLogin from "./httpLogin.js"
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   httpHealthLive,
   grpcHealthCheck,
   graphqlHealth,
   grpcAuthzCheck,
+  grpcAuthenticateSession,
+  grpcAuthenticateToken,
+  httpLogin,
   graphqlAuthzCheck,
   graphqlIssueCertificate,
 ]
