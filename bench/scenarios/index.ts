@@ -3,6 +3,7 @@
  * `defineScenario({ name, description, baseline, prepare?, run })` as default, and add it to this list.
  */
 import type { Scenario } from "../lib/scenario.js"
+import { customEndpointEntity, graphqlEntityDirect } from "./customEndpointEntity.js"
 import graphqlAuthzCheck from "./graphqlAuthzCheck.js"
 import graphqlHealth from "./graphqlHealth.js"
 import graphqlIssueCertificate from "./graphqlIssueCertificate.js"
@@ -22,5 +23,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   grpcAuthenticateToken,
   httpLogin,
   graphqlAuthzCheck,
+  graphqlEntityDirect,
+  customEndpointEntity,
   graphqlIssueCertificate,
 ]
