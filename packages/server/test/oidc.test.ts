@@ -123,6 +123,12 @@ describe("GET /auth/oauth/:provider/start", () => {
     expect(rows[0]?.provider).toBe("mock")
   })
 
+  it("the configured providers are listed in /auth/public-config", async () => {
+    const res = await fetch(`${t.baseUrl}/auth/public-config`)
+    expect(res.status).toBe(200)
+    expect((await res.json()).oauth_providers).toEqual(["mock"])
+  })
+
   it("answers 404 for an unknown provider", async () => {
     const res = await start("nope")
     expect(res.status).toBe(404)
@@ -376,6 +382,11 @@ describe("self-registration disabled", () => {
   })
   afterAll(async () => {
     await closed?.close()
+  })
+
+  it("lists no providers in /auth/public-config", async () => {
+    const res = await fetch(`${closed.baseUrl}/auth/public-config`)
+    expect((await res.json()).oauth_providers).toEqual([])
   })
 
   it("start answers 403 forbidden", async () => {

@@ -1,5 +1,6 @@
 import { AtomConfig } from "@atom/domain/config"
 import { EmailVerification, PasswordReset, Signup } from "@atom/services/auth"
+import { configuredOidcProviders } from "@atom/services/auth/oidc"
 import { Effect, Redacted, Schema } from "effect"
 import { plain } from "../HttpReject.js"
 import { jsonBody } from "../jsonBody.js"
@@ -38,7 +39,7 @@ export const selfServiceRoutes: ReadonlyArray<Route<AtomConfig | Signup | EmailV
         return json(200, {
           signup_enabled: open,
           self_registration_enabled: open,
-          oauth_providers: open ? config.selfService.oidcProviders.map((p) => p.name) : [],
+          oauth_providers: configuredOidcProviders(config),
           email_verification_required: true,
           dev_allow_unverified_email_login: config.selfService.allowUnverifiedEmailLogin,
         })
