@@ -36,6 +36,37 @@ const outcomeOf = <A, E extends { readonly _tag: string }>(
   return { outcome: tag === "Forbidden" ? "deny" : "error", facts: null, failure: tag }
 }
 
+/** The `authz.check` / `authz.explain` event of one decision (or of its failure). */
+const decisionEvent = (
+  event: DecisionEvent,
+  caller: Caller,
+  facts: CheckFacts,
+  dialect: string,
+  outcome: AuditOutcome,
+  decided: DecisionFacts | null,
+  failure: string | null,
+) => {
+  const objectKind = facts.objectKind || (facts.resourceId ? "resource" : null)
+  const objectId = facts.objectId || facts.resourceId || null
+  return {
+    event,
+    outcome,
+    actorId: caller.entityId,
+    tenantId: caller.tenantId,
+    targetKind: objectKind,
+    targetId: objectId,
+    details: {
+      subject_id: facts.subjectId,
+      action: facts.action,
+      object_kind: objectKind,
+      object_id: objectId,
+      dialect,
+      reason: decided?.reason ?? failure,
+      ...(decided?.details ?? {}),
+    },
+  }
+}
+
 const observe =
   <A>(event: DecisionEvent, caller: Caller, facts: CheckFacts, dialect: string, decision: (a: A) => DecisionFacts) =>
   <E extends { readonly _tag: string }, R>(run: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -45,29 +76,11 @@ const observe =
         if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) return Effect.void
         const seconds = (performance.now() - started) / 1000
         const { outcome, facts: decided, failure } = outcomeOf(exit, decision)
-        const objectKind = facts.objectKind || (facts.resourceId ? "resource" : null)
-        const objectId = facts.objectId || facts.resourceId || null
         return Effect.zipRight(
           event === AuditEventName.authzCheck
             ? withInstruments((m) => m.authzDecision.observe({ result: outcome }, seconds))
             : Effect.void,
-          enqueueAudit({
-            event,
-            outcome,
-            actorId: caller.entityId,
-            tenantId: caller.tenantId,
-            targetKind: objectKind,
-            targetId: objectId,
-            details: {
-              subject_id: facts.subjectId,
-              action: facts.action,
-              object_kind: objectKind,
-              object_id: objectId,
-              dialect,
-              reason: decided?.reason ?? failure,
-              ...(decided?.details ?? {}),
-            },
-          }),
+          enqueueAudit(decisionEvent(event, caller, facts, dialect, outcome, decided, failure)),
         )
       })
     })
@@ -89,3 +102,36 @@ export const observeExplain =
     explain: Effect.Effect<A, E, R>,
   ) =>
     observe(AuditEventName.authzExplain, caller, facts, "graphql", (a: A) => a.decision)(explain)
+
+/**
+ * Wraps `authzBulkCheck`: one queued `authz.check` event per question (dialect `graphql_bulk`), each with
+ * its own decision; when the batch fails as a whole (a refused gate, bad input) every question gets the
+ * failure's outcome. Like single checks, allows are stored only when hot-path allows are enabled.
+ */
+export const observeBulkDecisions =
+  (caller: Caller, requests: ReadonlyArray<CheckFacts>) =>
+  <A extends DecisionFacts, E extends { readonly _tag: string }, R>(
+    bulk: Effect.Effect<ReadonlyArray<A>, E, R>,
+  ): Effect.Effect<ReadonlyArray<A>, E, R> =>
+    Effect.onExit(bulk, (exit) => {
+      if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) return Effect.void
+      return Effect.forEach(
+        requests,
+        (facts, i) => {
+          const answer = Exit.isSuccess(exit) ? exit.value[i] : undefined
+          // a failed batch: every question shares its outcome; a missing answer is an error
+          const {
+            outcome,
+            facts: decided,
+            failure,
+          } = answer !== undefined
+            ? outcomeOf(Exit.succeed(answer), (d: A) => d)
+            : outcomeOf(exit, () => ({ allowed: false, reason: "missing answer" }))
+
+          return enqueueAudit(
+            decisionEvent(AuditEventName.authzCheck, caller, facts, "graphql_bulk", outcome, decided, failure),
+          )
+        },
+        { discard: true },
+      )
+    })

@@ -16,7 +16,7 @@ import { listObjectCandidates } from "@atom/repositories/authz"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Layer } from "effect"
-import { observeDecision, observeExplain } from "../audit/observeDecision.js"
+import { observeBulkDecisions, observeDecision, observeExplain } from "../audit/observeDecision.js"
 import { AuthzState, type DecisionInputs } from "./AuthzState.js"
 import {
   type AuthorizedObjectIdsFields,
@@ -158,7 +158,10 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
       const questions = yield* Effect.forEach(requests, (r) => parseCheckRequest(r, "graphql"))
       const answers = yield* gatedAnswers(caller, questions)
       return answers.map(toDecision)
-    }).pipe(Effect.withSpan("AuthzService.bulkCheck", { attributes: { count: requests.length } }))
+    }).pipe(
+      observeBulkDecisions(caller, requests),
+      Effect.withSpan("AuthzService.bulkCheck", { attributes: { count: requests.length } }),
+    )
 
   const listIds = (request: AuthorizedObjectsRequest, inputs: DecisionInputs, caller: Caller, now: number) =>
     Effect.gen(function* () {

@@ -11,6 +11,7 @@ import { TenantRefs } from "@atom/repositories/identity"
 import type { AssignmentRules, PermissionBlocks, PolicySubjects } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { requireActiveTenant } from "../entities/activeTenant.js"
 import { atTenant, onObject, PLATFORM_MANAGE, readAccess } from "../entities/adminScopes.js"
@@ -40,6 +41,12 @@ const RESTORE_CLASH = "a live record already uses this name; rename the conflict
 const notFound = (id: string) => new NotFound({ message: `group ${id} not found` })
 const invalid = (message: string) => new InvalidInput({ message })
 
+const STATUS_EVENT: Record<EntityStatus, string> = {
+  active: "group.enable",
+  inactive: "group.disable",
+  suspended: "group.suspend",
+}
+
 /** Group use cases (authz.md §1, §3.2): object and principal groups, their trees and members. */
 export class GroupService extends Effect.Service<GroupService>()("atom/GroupService", {
   effect: Effect.gen(function* () {
@@ -56,6 +63,9 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
     const reads = yield* ReadAccess
     const inTransaction = transactionally(sql)
     const bump = bumpRevisionOn(sql)
+    /** Records a group change in the current transaction (api.md §6.7 `group.*`, `group_member.*`). */
+    const audited = (caller: Caller, event: string, id: string, tenantId: string | null, details = {}) =>
+      recordChange(caller, event, { kind: "group", id, tenantId }, details)
 
     /** A live group (optionally of one type), or `group <id> not found`. */
     const live = (id: string, type: GroupType | null = null) =>
@@ -79,7 +89,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
         const name = yield* nameInput("name", input.name)
         const id = input.id ?? randomUUID()
         yield* inTransaction(
-          Effect.zipRight(
+          Effect.all([
             groups.insert(type, id, input.tenantId, {
               name,
               description: input.description,
@@ -87,7 +97,8 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
               attributes: input.attributes ?? {},
             }),
             bump,
-          ),
+            audited(caller, "group.create", id, input.tenantId, { group_type: type, name }),
+          ]),
         )
         return yield* reload(id)
       }).pipe(Effect.withSpan("GroupService.create", { attributes: { type } }))
@@ -109,7 +120,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
         })
         .pipe(Effect.withSpan("GroupService.list"))
 
-    const update = (caller: Caller, id: string, input: UpdateGroupInput) =>
+    const update = (caller: Caller, id: string, input: UpdateGroupInput, event = "group.update") =>
       Effect.gen(function* () {
         const current = yield* live(id)
         yield* requireManage(caller, current)
@@ -124,13 +135,16 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
             })
             if (!updated) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, event, id, current.tenantId)
           }),
         )
         return yield* reload(id)
       }).pipe(Effect.withSpan("GroupService.update"))
 
     const setStatus = (caller: Caller, id: string, status: EntityStatus) =>
-      update(caller, id, { status }).pipe(Effect.withSpan("GroupService.setStatus", { attributes: { status } }))
+      update(caller, id, { status }, STATUS_EVENT[status]).pipe(
+        Effect.withSpan("GroupService.setStatus", { attributes: { status } }),
+      )
 
     /** One parent per group, same type and tenant, never a cycle (checked under the tree's lock). */
     const setParent = (caller: Caller, id: string, parentId: string, type: GroupType | null) =>
@@ -148,6 +162,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
             if (above.includes(child.id)) return yield* invalid("setting this parent would create a cycle")
             yield* hierarchy.setParent(child.groupType, child.id, parent.id, child.tenantId)
             yield* bump
+            yield* audited(caller, "group.parent.set", child.id, child.tenantId, { parent_id: parent.id })
           }),
         )
         return yield* reload(id)
@@ -157,7 +172,13 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
       Effect.gen(function* () {
         const group = yield* live(id, type)
         yield* requireManage(caller, group)
-        yield* inTransaction(Effect.zipRight(hierarchy.removeParent(group.groupType, id), bump))
+        yield* inTransaction(
+          Effect.all([
+            hierarchy.removeParent(group.groupType, id),
+            bump,
+            audited(caller, "group.parent.remove", id, group.tenantId),
+          ]),
+        )
         return true
       }).pipe(Effect.withSpan("GroupService.removeParent"))
 
@@ -170,6 +191,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
           Effect.gen(function* () {
             if (!(yield* groups.softDelete(group.groupType, id, caller.entityId))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "group.delete", id, group.tenantId)
           }),
         )
         return true
@@ -192,9 +214,9 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
             return yield* new Conflict({ message: "the group's tenant is soft-deleted; restore the tenant first" })
           }
         }
-        yield* inTransaction(Effect.zipRight(groups.restore(group.groupType, id), bump)).pipe(
-          Effect.catchTag("Conflict", () => Effect.fail(new Conflict({ message: RESTORE_CLASH }))),
-        )
+        yield* inTransaction(
+          Effect.all([groups.restore(group.groupType, id), bump, audited(caller, "group.restore", id, group.tenantId)]),
+        ).pipe(Effect.catchTag("Conflict", () => Effect.fail(new Conflict({ message: RESTORE_CLASH }))))
         return true
       }).pipe(Effect.withSpan("GroupService.restore"))
 
@@ -208,6 +230,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
             if (group.groupType === "principal") yield* references.removeGrantsOf("group", [id])
             yield* groups.purge(group.groupType, id)
             yield* bump
+            yield* audited(caller, "group.purge", id, group.tenantId)
           }),
         )
         return true
@@ -232,9 +255,15 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
           yield* requireActiveTenant(tenants, tenantId)
         }
         yield* inTransaction(
-          Effect.all([guardrailsForGroupMember(groupId, entityId), members.add(groupId, entityId), bump], {
-            discard: true,
-          }).pipe(Effect.provide(guardrailContext)),
+          Effect.all(
+            [
+              guardrailsForGroupMember(groupId, entityId),
+              members.add(groupId, entityId),
+              bump,
+              audited(caller, "group_member.add", groupId, group.tenantId, { entity_id: entityId }),
+            ],
+            { discard: true },
+          ).pipe(Effect.provide(guardrailContext)),
         )
         return true
       }).pipe(Effect.withSpan("GroupService.addMember"))
@@ -247,6 +276,8 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
           Effect.gen(function* () {
             const removed = yield* members.remove(groupId, entityId)
             if (removed) yield* bump
+            if (removed) yield* audited(caller, "group_member.remove", groupId, group.tenantId, { entity_id: entityId })
+
             return removed
           }),
         )

@@ -14,6 +14,7 @@ import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { PolicyActions } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { namespacedTypeOf } from "./namespacedType.js"
 import { catalogueManage, policyRead } from "./policyGates.js"
@@ -51,6 +52,9 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
     const actions = yield* PolicyActions
     const bump = Effect.provideService(bumpAuthzRevision, SqlClient.SqlClient, sql)
     const inTransaction = transactional(sql)
+    /** Records a catalogue change in the current transaction (api.md §6.7 `action.*`); actions are global. */
+    const audited = (caller: Caller, event: string, id: string, details = {}) =>
+      recordChange(caller, event, { kind: "action", id, tenantId: null }, details)
 
     const read = (id: string) =>
       Effect.flatMap(actions.byId(id), (a) => (a === undefined ? Effect.fail(notFound(id)) : Effect.succeed(a)))
@@ -85,6 +89,7 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
             yield* actions.insert({ id, name, description: input.description })
             yield* actions.addApplicability(id, targets)
             yield* bump
+            yield* audited(caller, "action.create", id, { name })
           }),
         )
         return yield* read(id)
@@ -104,6 +109,7 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
               yield* actions.addApplicability(id, targets)
             }
             yield* bump
+            yield* audited(caller, "action.update", id)
           }),
         )
         return yield* read(id)
@@ -116,6 +122,7 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
           Effect.gen(function* () {
             if (!(yield* actions.remove(id))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "action.delete", id)
           }),
         )
         return true
@@ -131,6 +138,10 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
             if ((yield* actions.byId(actionId)) === undefined) return yield* notFound(actionId)
             yield* actions.addApplicability(actionId, [normalised])
             yield* bump
+            yield* audited(caller, "action_applicability.add", actionId, {
+              object_kind: normalised.objectKind,
+              object_type: normalised.objectType,
+            })
             return yield* actions.applicabilityEntry(actionId, normalised)
           }),
         )
@@ -146,6 +157,10 @@ export class ActionService extends Effect.Service<ActionService>()("atom/ActionS
               return yield* new NotFound({ message: "capability applicability row not found" })
             }
             yield* bump
+            yield* audited(caller, "action_applicability.remove", actionId, {
+              object_kind: target.objectKind,
+              object_type: objectType,
+            })
           }),
         )
         return true

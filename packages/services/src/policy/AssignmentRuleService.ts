@@ -6,6 +6,7 @@ import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { AssignmentRules, PolicyActions, type PolicySubjects } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { namespacedTypeOf } from "./namespacedType.js"
 import { policyManage, policyRead } from "./policyGates.js"
@@ -54,6 +55,11 @@ export class AssignmentRuleService extends Effect.Service<AssignmentRuleService>
             }
             const rule = yield* rules.insert(randomUUID(), { ...input, actionName, objectType })
             yield* bump
+            const target = { kind: "action_assignment_rule", id: rule.id, tenantId: input.tenantId }
+            yield* recordChange(caller, "action_assignment_rule.create", target, {
+              action_name: actionName,
+              decision: input.decision,
+            })
             return rule
           }),
         )
@@ -69,6 +75,8 @@ export class AssignmentRuleService extends Effect.Service<AssignmentRuleService>
           Effect.gen(function* () {
             if ((yield* rules.remove(id)) === undefined) return yield* notFound
             yield* bump
+            const target = { kind: "action_assignment_rule", id, tenantId: rule.tenantId }
+            yield* recordChange(caller, "action_assignment_rule.delete", target)
           }),
         )
         return true

@@ -13,6 +13,7 @@ import {
 } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { enforceGuardrails } from "./enforceGuardrails.js"
 import { policyManage, policyRead } from "./policyGates.js"
@@ -67,6 +68,16 @@ export class DirectPolicyService extends Effect.Service<DirectPolicyService>()("
             )
             const row = yield* policies.insert(id, input)
             yield* bump
+            yield* recordChange(
+              caller,
+              "direct_policy.create",
+              { kind: "direct_policy", id, tenantId: input.tenantId },
+              {
+                subject_kind: input.subjectKind,
+                subject_id: input.subjectId,
+                permission_block_id: input.permissionBlockId,
+              },
+            )
             return row
           }),
         )
@@ -87,6 +98,11 @@ export class DirectPolicyService extends Effect.Service<DirectPolicyService>()("
             if (blockId === undefined) return yield* notFound
             yield* blocks.deleteUnreferenced([blockId])
             yield* bump
+            yield* recordChange(caller, "direct_policy.delete", {
+              kind: "direct_policy",
+              id,
+              tenantId: policy.tenantId,
+            })
           }),
         )
         return true

@@ -8,6 +8,7 @@ import type { DbFailure } from "@atom/repositories/db"
 import { PermissionBlocks, PolicyActions, type PolicySubjects, PolicyTargets } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { type ApplicabilityCheck, type BlockShape, blockShape, inapplicable } from "./blockShape.js"
 import { policyManage, policyRead } from "./policyGates.js"
@@ -131,6 +132,12 @@ export class PermissionBlockService extends Effect.Service<PermissionBlockServic
               actionIds,
             })
             yield* bump
+            yield* recordChange(
+              caller,
+              "permission_block.create",
+              { kind: "permission_block", id, tenantId: input.tenantId },
+              { effect: input.effect, scope_mode: shape.scopeMode, action_ids: actionIds },
+            )
           }),
         )
         return yield* view(id)
@@ -151,6 +158,11 @@ export class PermissionBlockService extends Effect.Service<PermissionBlockServic
             }
             yield* blocks.remove(id)
             yield* bump
+            yield* recordChange(caller, "permission_block.delete", {
+              kind: "permission_block",
+              id,
+              tenantId: block.tenantId,
+            })
           }),
         )
         return true

@@ -14,6 +14,7 @@ import {
 } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { enforceGuardrails } from "./enforceGuardrails.js"
 import { policyManage, policyRead } from "./policyGates.js"
@@ -71,6 +72,12 @@ export class RoleAssignmentService extends Effect.Service<RoleAssignmentService>
             )
             const row = yield* assignments.insert(id, input)
             yield* bump
+            yield* recordChange(
+              caller,
+              "role_assignment.create",
+              { kind: "role_assignment", id, tenantId: input.tenantId },
+              { role_id: input.roleId, subject_kind: input.subjectKind, subject_id: input.subjectId },
+            )
             return row
           }),
         )
@@ -88,6 +95,8 @@ export class RoleAssignmentService extends Effect.Service<RoleAssignmentService>
           Effect.gen(function* () {
             if (!(yield* assignments.remove(id))) return yield* notFound
             yield* bump
+            const target = { kind: "role_assignment", id, tenantId: assignment.tenantId }
+            yield* recordChange(caller, "role_assignment.delete", target, { role_id: assignment.roleId })
           }),
         )
         return true

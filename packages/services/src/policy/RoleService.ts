@@ -13,6 +13,7 @@ import {
 } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { enforceGuardrails } from "./enforceGuardrails.js"
 import { platformManage, roleManage, roleRead } from "./policyGates.js"
@@ -52,6 +53,9 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
     ) => Effect.provide(effect, env)
     const bump = Effect.provideService(bumpAuthzRevision, SqlClient.SqlClient, sql)
     const inTransaction = transactional(sql)
+    /** Records a role change in the current transaction (api.md §6.7 `role.*`). */
+    const audited = (caller: Caller, event: string, id: string, tenantId: string | null, details = {}) =>
+      recordChange(caller, event, { kind: "role", id, tenantId }, details)
 
     const view = (id: string) =>
       Effect.gen(function* () {
@@ -90,6 +94,7 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
             yield* inEnv(lockActiveTenant(input.tenantId))
             yield* roles.insert({ id, name, tenantId: input.tenantId, description: input.description })
             yield* bump
+            yield* audited(caller, "role.create", id, input.tenantId, { name })
           }),
         )
         return yield* view(id)
@@ -107,6 +112,7 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
             yield* inEnv(lockActiveTenant(locked.tenantId))
             if (!(yield* roles.update(id, { name, description: input.description }))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "role.update", id, locked.tenantId)
           }),
         )
         return yield* view(id)
@@ -138,6 +144,9 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
             }
             yield* roles.replaceLinks(roleId, ids)
             yield* bump
+            yield* audited(caller, "role.permission_blocks.replace", roleId, locked.tenantId, {
+              permission_block_ids: ids,
+            })
           }),
         )
         return true
@@ -152,6 +161,7 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
           Effect.gen(function* () {
             if (!(yield* roles.softDelete(id, caller.entityId))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "role.delete", id, role.tenantId)
           }),
         )
         return true
@@ -170,6 +180,8 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
             }
             yield* roles.restore(id)
             yield* bump
+            const restored = yield* roles.byId(id)
+            yield* audited(caller, "role.restore", id, restored?.tenantId ?? null)
           }),
         )
         return true
@@ -185,6 +197,7 @@ export class RoleService extends Effect.Service<RoleService>()("atom/RoleService
             if (purged === undefined) return yield* new NotFound({ message: `no soft-deleted role ${id} to purge` })
             yield* blocks.deleteUnreferenced(purged.blockIds)
             yield* bump
+            yield* audited(caller, "role.purge", id, purged.tenantId)
           }),
         )
         return true

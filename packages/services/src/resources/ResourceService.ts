@@ -11,6 +11,7 @@ import { TenantRefs } from "@atom/repositories/identity"
 import { Resources } from "@atom/repositories/resources"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { requireActiveTenant } from "../entities/activeTenant.js"
 import { atTenant, onObject, PLATFORM_MANAGE } from "../entities/adminScopes.js"
@@ -54,6 +55,9 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
     const reads = yield* ReadAccess
     const inTransaction = transactionally(sql)
     const bump = bumpRevisionOn(sql)
+    /** Records a resource change in the current transaction (api.md §6.7 `resource.*`). */
+    const audited = (caller: Caller, event: string, id: string, tenantId: string | null, details = {}) =>
+      recordChange(caller, event, { kind: "resource", id, tenantId }, details)
 
     const live = (id: string) =>
       Effect.flatMap(resources.byId(id), (r) =>
@@ -103,6 +107,7 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
             })
             if (placement !== null) yield* containment.placeResource(id, placement.groupId, placement.tenantId)
             yield* bump
+            yield* audited(caller, "resource.create", id, input.tenantId, { kind })
           }),
         )
         return yield* reload(id)
@@ -156,6 +161,7 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
             })
             if (!updated) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "resource.update", id, current.tenantId)
           }),
         )
         return yield* reload(id)
@@ -169,6 +175,7 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
           Effect.gen(function* () {
             if (!(yield* resources.softDelete(id, caller.entityId))) return yield* notFound(id)
             yield* bump
+            yield* audited(caller, "resource.delete", id, current.tenantId)
           }),
         )
         return true
@@ -191,21 +198,22 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
             return yield* new Conflict({ message: "the resource's tenant is soft-deleted; restore the tenant first" })
           }
         }
-        yield* inTransaction(Effect.zipRight(resources.restore(id), bump)).pipe(
-          Effect.catchTag("Conflict", () => Effect.fail(new Conflict({ message: RESTORE_CLASH }))),
-        )
+        yield* inTransaction(
+          Effect.all([resources.restore(id), bump, audited(caller, "resource.restore", id, resource.tenantId)]),
+        ).pipe(Effect.catchTag("Conflict", () => Effect.fail(new Conflict({ message: RESTORE_CLASH }))))
         return true
       }).pipe(Effect.withSpan("ResourceService.restore"))
 
     const purge = (caller: Caller, id: string) =>
       Effect.gen(function* () {
         yield* gate.require(caller, PLATFORM_MANAGE)
-        yield* tombstoned(id, "purge")
+        const purged = yield* tombstoned(id, "purge")
         yield* inTransaction(
           Effect.gen(function* () {
             yield* references.removeBlocksTargeting([id])
             yield* resources.purge(id)
             yield* bump
+            yield* audited(caller, "resource.purge", id, purged.tenantId)
           }),
         )
         return true
@@ -222,7 +230,13 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
           ...atTenant(["manage", "write"], group.tenantId),
         ])
         const tenantId = yield* placementTenant(group, resource.tenantId, "resource")
-        yield* inTransaction(Effect.zipRight(containment.placeResource(resourceId, groupId, tenantId), bump))
+        yield* inTransaction(
+          Effect.all([
+            containment.placeResource(resourceId, groupId, tenantId),
+            bump,
+            audited(caller, "resource.parent_group.set", resourceId, resource.tenantId, { group_id: groupId }),
+          ]),
+        )
         return yield* reload(resourceId)
       }).pipe(Effect.withSpan("ResourceService.setParentGroup"))
 
@@ -233,7 +247,14 @@ export class ResourceService extends Effect.Service<ResourceService>()("atom/Res
           ...onObject(["manage", "write"], "resource", resourceId),
           ...atTenant(["manage", "write"], resource.tenantId),
         ])
-        yield* inTransaction(Effect.zipRight(containment.clearResource(resourceId), bump))
+        yield* inTransaction(
+          Effect.all([
+            containment.clearResource(resourceId),
+            bump,
+            audited(caller, "resource.parent_group.clear", resourceId, resource.tenantId),
+          ]),
+        )
+
         return yield* reload(resourceId)
       }).pipe(Effect.withSpan("ResourceService.clearParentGroup"))
 

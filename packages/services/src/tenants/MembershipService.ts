@@ -6,6 +6,7 @@ import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { TenantMemberships, Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
 import { inTransaction } from "./inTransaction.js"
 
@@ -72,6 +73,8 @@ export class MembershipService extends Effect.Service<MembershipService>()("atom
               yield* memberships.ensureAssignment({ id: randomUUID(), tenantId, entityId, roleId })
             }
             yield* bump
+            const target = { kind: "tenant", id: tenantId, tenantId }
+            yield* recordChange(caller, "tenant_member.add", target, { entity_id: entityId, role_id: roleId })
           }),
         )
         return true
@@ -90,6 +93,8 @@ export class MembershipService extends Effect.Service<MembershipService>()("atom
               return yield* new NotFound({ message: "tenant member not found" })
             }
             yield* bump
+            const target = { kind: "tenant", id: tenantId, tenantId }
+            yield* recordChange(caller, "tenant_member.remove", target, { entity_id: entityId })
           }),
         )
         return true

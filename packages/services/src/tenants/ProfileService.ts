@@ -12,8 +12,11 @@ import {
 } from "@atom/domain/tenants"
 import { compileAttributeSchema } from "@atom/engines/profiles"
 import { Profiles, ProfileVersions } from "@atom/repositories/tenants"
+import { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
+import { type ChangeTarget, recordChange } from "../audit/recordChange.js"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
+import { inTransaction } from "./inTransaction.js"
 import { jsonObjectOf, requiredText } from "./tenantInput.js"
 
 export interface ProfileListQuery {
@@ -76,6 +79,17 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
     const gate = yield* Gate
     const profiles = yield* Profiles
     const versions = yield* ProfileVersions
+    const transact = inTransaction(yield* SqlClient.SqlClient)
+
+    /** Runs one write and records it in the same transaction; a write that found nothing records nothing. */
+    const audited =
+      <A>(caller: Caller, event: string, target: (row: A) => ChangeTarget, details: Record<string, unknown> = {}) =>
+      <E, R>(write: Effect.Effect<A | undefined, E, R>) =>
+        transact(
+          Effect.tap(write, (row) =>
+            row === undefined ? Effect.void : recordChange(caller, event, target(row), details),
+          ),
+        )
 
     const load = (id: string) =>
       Effect.flatMap(profiles.byId(id), (p) =>
@@ -118,16 +132,22 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
         const kind = yield* requiredText("kind", input.kind)
         // an entity profile fixes the entity kind
         if (objectKind === "entity") yield* entityKindOf(kind)
-        const profile = yield* profiles.insert({
-          id: randomUUID(),
-          tenantId: input.tenantId,
-          objectKind,
-          kind,
-          key: yield* requiredText("key", input.key),
-          displayName: yield* requiredText("displayName", input.displayName),
-          description: input.description,
-          status: input.status === null ? "active" : yield* profileStatusOf(input.status),
-        })
+        const profile = yield* profiles
+          .insert({
+            id: randomUUID(),
+            tenantId: input.tenantId,
+            objectKind,
+            kind,
+            key: yield* requiredText("key", input.key),
+            displayName: yield* requiredText("displayName", input.displayName),
+            description: input.description,
+            status: input.status === null ? "active" : yield* profileStatusOf(input.status),
+          })
+          .pipe(
+            audited(caller, "profile.create", (p: Profile) => ({ kind: "profile", id: p.id, tenantId: p.tenantId }), {
+              key: input.key,
+            }),
+          )
         if (profile === undefined) return yield* new NotFound({ message: "profile not found" })
         return profile
       }).pipe(Effect.withSpan("ProfileService.create"))
@@ -143,14 +163,23 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
         // a schema that cannot judge attributes is refused now, not at the first entity write
         const compiled = compileAttributeSchema(jsonSchema)
         if (Either.isLeft(compiled)) return yield* new InvalidInput({ message: compiled.left })
-        const version = yield* versions.insert({
-          id: randomUUID(),
-          profileId,
-          version: input.version,
-          jsonSchema,
-          uiSchema: yield* jsonObjectOf("uiSchema", input.uiSchema),
-          status: input.status === null ? "active" : yield* versionStatusOf(input.status),
-        })
+        const version = yield* versions
+          .insert({
+            id: randomUUID(),
+            profileId,
+            version: input.version,
+            jsonSchema,
+            uiSchema: yield* jsonObjectOf("uiSchema", input.uiSchema),
+            status: input.status === null ? "active" : yield* versionStatusOf(input.status),
+          })
+          .pipe(
+            audited(
+              caller,
+              "profile_version.create",
+              (v: { readonly id: string }) => ({ kind: "profile_version", id: v.id, tenantId: profile.tenantId }),
+              { profile_id: profileId, version: input.version },
+            ),
+          )
         if (version === undefined) return yield* new NotFound({ message: `profile ${profileId} not found` })
         return version
       }).pipe(Effect.withSpan("ProfileService.createVersion"))
@@ -159,15 +188,20 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
       Effect.gen(function* () {
         const profile = yield* load(id)
         yield* gate.require(caller, anyOf(WRITE, Tenant(profile.tenantId)))
-        const updated = yield* profiles.update(id, {
-          displayName:
-            input.displayName === undefined || input.displayName === null
-              ? undefined
-              : yield* requiredText("displayName", input.displayName),
-          description: input.description,
-          status:
-            input.status === undefined || input.status === null ? undefined : yield* profileStatusOf(input.status),
-        })
+        const updated = yield* profiles
+          .update(id, {
+            displayName:
+              input.displayName === undefined || input.displayName === null
+                ? undefined
+                : yield* requiredText("displayName", input.displayName),
+            description: input.description,
+            status:
+              input.status === undefined || input.status === null ? undefined : yield* profileStatusOf(input.status),
+          })
+          .pipe(
+            audited(caller, "profile.update", (p: Profile) => ({ kind: "profile", id: p.id, tenantId: p.tenantId })),
+          )
+
         if (updated === undefined) return yield* new NotFound({ message: `profile ${id} not found` })
         return updated
       }).pipe(Effect.withSpan("ProfileService.update"))

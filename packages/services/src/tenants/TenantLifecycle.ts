@@ -5,21 +5,19 @@ import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { TenantCredentials, Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { enqueueAudit } from "../audit/enqueueAudit.js"
+import { recordChange } from "../audit/recordChange.js"
 import { anyOf, Gate, Platform } from "../authz/Gate.js"
 import { inTransaction } from "./inTransaction.js"
 
-/** Only restore and purge are DB-audited (identity-certs §1.4); the rest of the lifecycle is log-only. */
-const audited = (event: "tenant.restore" | "tenant.purge", caller: Caller, tenantId: string, tenantName: string) =>
-  enqueueAudit({
-    event,
-    outcome: "allow",
-    actorId: caller.entityId,
-    tenantId,
-    targetKind: "tenant",
-    targetId: tenantId,
-    details: { tenant_name: tenantName },
-  })
+/** Every lifecycle step is recorded in its own transaction (api.md §6.7 `tenant.*`). */
+const audited = (event: string, caller: Caller, tenantId: string, tenantName: string) =>
+  recordChange(caller, event, { kind: "tenant", id: tenantId, tenantId }, { tenant_name: tenantName })
+
+const STATUS_EVENT: Record<Exclude<TenantStatus, "deleted">, string> = {
+  active: "tenant.enable",
+  inactive: "tenant.disable",
+  frozen: "tenant.freeze",
+}
 
 const NAME_TAKEN = "a live record already uses this name; rename the conflicting record before restoring"
 
@@ -49,6 +47,7 @@ export class TenantLifecycle extends Effect.Service<TenantLifecycle>()("atom/Ten
             const tenant = yield* tenants.setStatus(id, status, caller.entityId)
             if (tenant === undefined) return yield* new NotFound({ message: `tenant ${id} not found` })
             yield* bump
+            yield* audited(STATUS_EVENT[status], caller, id, tenant.name)
             return tenant
           }),
         )
@@ -65,6 +64,7 @@ export class TenantLifecycle extends Effect.Service<TenantLifecycle>()("atom/Ten
             if (certificates > 0) yield* credentials.markCrlDirty
             yield* credentials.revokeSessionsOfTenant(id)
             yield* bump
+            yield* audited("tenant.delete", caller, id, tenant.name)
           }),
         )
         return true
@@ -84,17 +84,17 @@ export class TenantLifecycle extends Effect.Service<TenantLifecycle>()("atom/Ten
             // certificates and sessions stay revoked
             yield* credentials.restoreAfterTenantRestore(id)
             yield* bump
+            yield* audited("tenant.restore", caller, id, tenant.name)
             return tenant
           }),
         )
-        yield* audited("tenant.restore", caller, id, restored.name)
         return restored
       }).pipe(Effect.withSpan("TenantLifecycle.restore"))
 
     const purge = (caller: Caller, id: string) =>
       Effect.gen(function* () {
         yield* requirePlatformManage(caller)
-        const purged = yield* transact(
+        yield* transact(
           Effect.gen(function* () {
             const tenant = yield* tenants.byId(id)
             if (tenant === undefined || tenant.deletedAt === null) {
@@ -104,10 +104,10 @@ export class TenantLifecycle extends Effect.Service<TenantLifecycle>()("atom/Ten
             yield* tenants.deleteBindingsOfTenantSubjects(id)
             yield* tenants.hardDelete(id)
             yield* bump
+            yield* audited("tenant.purge", caller, id, tenant.name)
             return tenant
           }),
         )
-        yield* audited("tenant.purge", caller, id, purged.name)
         return true
       }).pipe(Effect.withSpan("TenantLifecycle.purge"))
 

@@ -22,6 +22,7 @@ import {
 } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { recordChange } from "../audit/recordChange.js"
 import { AuthzState } from "../authz/AuthzState.js"
 import { anyOf, Gate, Platform, Tenant as TenantScope } from "../authz/Gate.js"
 import { Pdp } from "../authz/Pdp.js"
@@ -101,6 +102,7 @@ export class TenantService extends Effect.Service<TenantService>()("atom/TenantS
             yield* bootstrap.assignToCreator(grant)
             yield* memberships.upsertActiveIfHuman(id, caller.entityId)
             yield* bump
+            yield* recordChange(caller, "tenant.create", { kind: "tenant", id, tenantId: id }, { name })
             return tenant
           }),
         )
@@ -124,6 +126,7 @@ export class TenantService extends Effect.Service<TenantService>()("atom/TenantS
             if (tenant === undefined) return yield* notFound(id)
             // attributes feed ABAC conditions
             yield* bump
+            yield* recordChange(caller, "tenant.update", { kind: "tenant", id, tenantId: id }, { name: tenant.name })
             return tenant
           }),
         )
