@@ -8,6 +8,7 @@ import {
   type Profile,
   ProfileObjectKind,
   ProfileStatus,
+  type ProfileVersion,
   ProfileVersionStatus,
 } from "@atom/domain/tenants"
 import { compileAttributeSchema } from "@atom/engines/profiles"
@@ -176,7 +177,7 @@ export class ProfileService extends Effect.Service<ProfileService>()("atom/Profi
             audited(
               caller,
               "profile_version.create",
-              (v: { readonly id: string }) => ({ kind: "profile_version", id: v.id, tenantId: profile.tenantId }),
+              (v: ProfileVersion) => ({ kind: "profile_version", id: v.id, tenantId: profile.tenantId }),
               { profile_id: profileId, version: input.version },
             ),
           )
