@@ -4,6 +4,7 @@ import { Context, Duration, Effect, Layer, Queue } from "effect"
 const CAPACITY = 10_000
 const BATCH = 500
 const SHUTDOWN_BUDGET = Duration.seconds(3)
+const LINGER = Duration.millis(50)
 
 /**
  * The execution log of custom endpoints, written off the request path: rows are queued and one fiber writes
@@ -39,9 +40,12 @@ export class ExecutionLog extends Context.Tag("atom/ExecutionLog")<
 
       const writer = Effect.forever(
         Effect.gen(function* () {
-          const batch = yield* Queue.takeBetween(queue, 1, BATCH)
-          inFlight = batch.length
-          yield* write([...batch])
+          const first = yield* Queue.takeBetween(queue, 1, BATCH)
+          inFlight = first.length
+          // under load, let a batch fill for a moment: one INSERT per linger, not one per call
+          yield* Effect.sleep(LINGER)
+          const more = yield* Queue.takeUpTo(queue, BATCH - first.length)
+          yield* write([...first, ...more])
           inFlight = 0
         }),
       )
