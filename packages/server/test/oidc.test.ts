@@ -123,6 +123,27 @@ describe("GET /auth/oauth/:provider/start", () => {
     expect(rows[0]?.provider).toBe("mock")
   })
 
+  it("removes states and exchange codes that expired over an hour ago as new ones are written", async () => {
+    const [stale] = await sql<{ id: string }>(
+      `INSERT INTO oauth_states (provider, secret_hash, pkce_verifier, nonce, expires_at)
+       VALUES ('mock', 'x', 'v', 'n', now() - interval '2 hours') RETURNING id`,
+    )
+    const [recent] = await sql<{ id: string }>(
+      `INSERT INTO oauth_states (provider, secret_hash, pkce_verifier, nonce, expires_at)
+       VALUES ('mock', 'x', 'v', 'n', now() - interval '5 minutes') RETURNING id`,
+    )
+    const [code] = await sql<{ id: string }>(
+      `INSERT INTO auth_exchange_codes (entity_id, secret_hash, expires_at)
+       VALUES ('00000000-0000-0000-0000-000000000001', 'x', now() - interval '2 hours') RETURNING id`,
+    )
+    expect((await start()).status).toBe(307)
+    expect(await sql("SELECT id FROM oauth_states WHERE id = ANY($1)", [[stale?.id, recent?.id]])).toEqual([
+      { id: recent?.id },
+    ])
+    await signIn({ sub: `sub-${randomUUID()}`, email: `p-${randomUUID()}@example.com`, email_verified: true })
+    expect(await sql("SELECT id FROM auth_exchange_codes WHERE id = $1", [code?.id])).toEqual([])
+  })
+
   it("the configured providers are listed in /auth/public-config", async () => {
     const res = await fetch(`${t.baseUrl}/auth/public-config`)
     expect(res.status).toBe(200)

@@ -17,6 +17,8 @@ export class AuthExchangeCodes extends Effect.Service<AuthExchangeCodes>()("atom
         decodeRows(ExchangeCodeRow)(
           sql`SELECT id, entity_id, secret_hash, expires_at, consumed_at FROM auth_exchange_codes WHERE id = ${id}`,
         ).pipe(Effect.map((r) => r[0])),
+      /** Drops codes that expired before `before`. */
+      prune: (before: Date) => execute(sql`DELETE FROM auth_exchange_codes WHERE expires_at < ${before}`),
       /** Marks the code used and answers its entity; undefined when used already or expired. */
       consume: (id: string) =>
         decodeRows(EntityIdRow)(

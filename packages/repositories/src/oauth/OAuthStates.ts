@@ -36,9 +36,8 @@ export class OAuthStates extends Effect.Service<OAuthStates>()("atom/OAuthStates
               WHERE id = ${id} AND consumed_at IS NULL AND expires_at > now()
               RETURNING id`,
         ).pipe(Effect.map((r) => r.length > 0)),
-      /** Drops states that can no longer be used (expired or consumed before `before`). */
-      prune: (before: Date) =>
-        execute(sql`DELETE FROM oauth_states WHERE expires_at < ${before} OR consumed_at < ${before}`),
+      /** Drops states that expired before `before` (consumed or not: either way they are spent). */
+      prune: (before: Date) => execute(sql`DELETE FROM oauth_states WHERE expires_at < ${before}`),
     }
   }),
 }) {}

@@ -32,6 +32,8 @@ export interface OAuthCallbackInput {
 }
 
 const INVALID_STATE = "invalid oauth state"
+/** Spent states and codes are kept this long past their expiry, then removed as new ones are written. */
+const PRUNE_AFTER_MS = 3_600_000
 const INVALID_EXCHANGE_CODE = "invalid exchange code"
 const isSqlError = (e: unknown): e is SqlError => e instanceof SqlError
 
@@ -94,6 +96,7 @@ export class OAuthLogin extends Effect.Service<OAuthLogin>()("atom/OAuthLogin", 
           returnTo: path.right,
           expiresAt: new Date(now + config.selfService.oauthStateExpirySecs * 1000),
         })
+        yield* states.prune(new Date(now - PRUNE_AFTER_MS))
         return withQuery(discovery.authorization_endpoint, [
           ["response_type", "code"],
           ["client_id", provider.clientId],
@@ -202,6 +205,7 @@ export class OAuthLogin extends Effect.Service<OAuthLogin>()("atom/OAuthLogin", 
             })
           }),
         )
+        yield* codes.prune(new Date(now - PRUNE_AFTER_MS))
         return withQuery(config.selfService.oauthSuccessRedirect, [
           ["code", exchange.token],
           ["return_to", state.returnTo ?? ""],
