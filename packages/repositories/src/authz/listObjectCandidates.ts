@@ -5,12 +5,33 @@ import { decodeOneRow, JsonArrayColumn } from "./jsonRow.js"
 import { ObjectJson, type ObjectRecord, objectRecord } from "./ObjectRecord.js"
 import { foundObjectJson, foundObjects } from "./objectTargets.js"
 
+/**
+ * One unconditional allow's scope as SQL can test it (authz.md §2.5–§2.6): the boundary, the mode and its
+ * fields, the namespaced type split into kind and sub-kind. SQL keeps a superset (group-object kind/type
+ * filters are left to the engine), never less than the engine would allow.
+ */
+export interface ReachScope {
+  /** the grant's boundary: only objects of this tenant; null = any */
+  readonly boundary: string | null
+  readonly mode: string
+  /** the block's tenant, which `tenant` scope covers */
+  readonly scopeTenant: string | null
+  /** object_kind: the kind; object_type: the kind of the namespaced type */
+  readonly kind: string | null
+  /** object_type: the sub-kind of the namespaced type */
+  readonly subKind: string | null
+  readonly objectId: string | null
+  readonly groupId: string | null
+}
+
 /** Where a subject's unconditional allows can reach, pushed into SQL before exact filtering. */
 export interface ListingReach {
   /** some allow spans every tenant (and global objects) */
   readonly anyTenant: boolean
   readonly tenantIds: ReadonlyArray<string>
   readonly objectIds: ReadonlyArray<string>
+  /** when given, each candidate must fall in one of these scopes (tested in SQL, per grant) */
+  readonly scopes?: ReadonlyArray<ReachScope>
 }
 
 export interface ListingCandidatesQuery {
@@ -30,8 +51,9 @@ const likePattern = (q: string | null): string | null =>
 
 /**
  * The live objects of one kind a listing may show, newest first: global or in an active live tenant,
- * passing the filters and inside the subject's reach; resolved with containers and ancestors so the
- * engine can decide each exactly. Disabled entities and groups are listed (authz.md §4).
+ * passing the filters and inside the subject's reach (each allow's scope tested in SQL when `reach.scopes`
+ * is given, so the cost follows the answer rather than the catalogue); resolved with containers and
+ * ancestors so the engine can decide each exactly. Disabled entities and groups are listed (authz.md §4).
  */
 export const listObjectCandidates = (
   query: ListingCandidatesQuery,
@@ -39,29 +61,54 @@ export const listObjectCandidates = (
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const pattern = likePattern(query.q)
     const subKind = query.subKind
+    const scopes = query.reach.scopes
     return sql`
       WITH RECURSIVE
       reach_tenants AS (SELECT value::uuid AS id FROM json_array_elements_text(${JSON.stringify(query.reach.tenantIds)}::json)),
       reach_ids AS (SELECT value::uuid AS id FROM json_array_elements_text(${JSON.stringify(query.reach.objectIds)}::json)),
+      reach_scopes AS (
+        SELECT * FROM json_to_recordset(${JSON.stringify(scopes ?? [])}::json)
+          AS s(boundary uuid, mode text, "scopeTenant" uuid, kind text, "subKind" text, "objectId" uuid, "groupId" uuid)
+      ),
+      reach_hierarchy AS (
+        SELECT child_id, parent_id FROM object_group_hierarchy
+        UNION ALL
+        SELECT child_id, parent_id FROM principal_group_hierarchy
+      ),
+      -- groups strictly below the groups of descendant scopes, cycle-safe
+      reach_below AS (
+        SELECT h.parent_id AS root, h.child_id AS id, ARRAY[h.parent_id, h.child_id] AS path
+        FROM reach_hierarchy h
+        WHERE h.parent_id IN (SELECT "groupId" FROM reach_scopes
+                              WHERE mode IN ('group_descendant_objects', 'group_descendant_groups'))
+        UNION ALL
+        SELECT b.root, h.child_id, b.path || h.child_id
+        FROM reach_below b JOIN reach_hierarchy h ON h.parent_id = b.id
+        WHERE NOT h.child_id = ANY (b.path)
+      ),
       candidates AS (
-        SELECT 'entity' AS kind, e.id, e.tenant_id, e.created_at
+        SELECT 'entity' AS kind, e.id, e.kind AS sub_kind, e.tenant_id, e.created_at,
+               (SELECT oge.group_id FROM object_group_entities oge WHERE oge.entity_id = e.id) AS container
         FROM entities e
         WHERE ${query.kind}::text = 'entity' AND e.deleted_at IS NULL
           AND (${subKind}::text IS NULL OR e.kind = ${subKind}::text)
           AND (${pattern}::text IS NULL OR e.name ILIKE ${pattern}::text)
         UNION ALL
-        SELECT 'resource', r.id, r.tenant_id, r.created_at
+        SELECT 'resource', r.id, r.kind, r.tenant_id, r.created_at,
+               (SELECT ogr.group_id FROM object_group_resources ogr WHERE ogr.resource_id = r.id)
         FROM resources r
         WHERE ${query.kind}::text = 'resource' AND r.deleted_at IS NULL
           AND (${subKind}::text IS NULL OR r.kind = ${subKind}::text)
           AND (${pattern}::text IS NULL OR r.name ILIKE ${pattern}::text)
         UNION ALL
-        SELECT 'group', g.id, g.tenant_id, g.created_at
+        SELECT 'group', g.id, 'group', g.tenant_id, g.created_at,
+               (SELECT h.parent_id FROM object_group_hierarchy h WHERE h.child_id = g.id)
         FROM object_groups g
         WHERE ${query.kind}::text = 'group' AND g.deleted_at IS NULL
           AND (${pattern}::text IS NULL OR g.name ILIKE ${pattern}::text)
         UNION ALL
-        SELECT 'group', g.id, g.tenant_id, g.created_at
+        SELECT 'group', g.id, 'group', g.tenant_id, g.created_at,
+               (SELECT h.parent_id FROM principal_group_hierarchy h WHERE h.child_id = g.id)
         FROM principal_groups g
         WHERE ${query.kind}::text = 'group' AND g.deleted_at IS NULL
           AND (${pattern}::text IS NULL OR g.name ILIKE ${pattern}::text)
@@ -75,6 +122,24 @@ export const listObjectCandidates = (
           AND (${query.reach.anyTenant}::boolean
                OR c.tenant_id IN (SELECT id FROM reach_tenants)
                OR c.id IN (SELECT id FROM reach_ids))
+          AND (${scopes === undefined}::boolean OR EXISTS (
+            SELECT 1 FROM reach_scopes s
+            WHERE (s.boundary IS NULL OR s.boundary = c.tenant_id)
+              AND CASE s.mode
+                WHEN 'platform' THEN true
+                WHEN 'tenant' THEN c.tenant_id = s."scopeTenant"
+                WHEN 'object_kind' THEN c.kind = s.kind
+                WHEN 'object_type' THEN c.kind = s.kind AND c.sub_kind = s."subKind"
+                WHEN 'object' THEN c.id = s."objectId"
+                WHEN 'group' THEN c.kind = 'group' AND c.id = s."groupId"
+                WHEN 'group_direct_objects' THEN c.kind <> 'group' AND c.container = s."groupId"
+                WHEN 'group_descendant_objects' THEN c.kind <> 'group' AND EXISTS (
+                  SELECT 1 FROM reach_below b WHERE b.root = s."groupId" AND b.id = c.container)
+                WHEN 'group_child_groups' THEN c.kind = 'group' AND c.container = s."groupId"
+                WHEN 'group_descendant_groups' THEN c.kind = 'group' AND (c.container = s."groupId" OR EXISTS (
+                  SELECT 1 FROM reach_below b WHERE b.root = s."groupId" AND b.id = c.container))
+                ELSE false
+              END))
       ),
       ${foundObjects(sql, { includeInactive: true })}
       SELECT (
