@@ -342,6 +342,7 @@ const render = (rs: ReadonlyArray<ScaleResult>): string => {
         `\n${r.scale}× ÷ ${base?.scale}× throughput: gRPC ${pct(r.grpc.peak / (base?.grpc.peak ?? Number.NaN))}, GraphQL ${pct(r.graphql.peak / (base?.graphql.peak ?? Number.NaN))}, cold ${pct(r.cold.opsPerSec / (base?.cold.opsPerSec ?? Number.NaN))}`,
     )
   const statements = rs
+    .filter((r) => r.cold.statementsPerCheck !== null)
     .map(
       (r) =>
         `\nstatements per cold check at ${r.scale}× (${r.cold.counted} checks one at a time):\n` +
