@@ -310,6 +310,41 @@ describe("authorization and identity", () => {
     expect(row).toMatchObject({ status: "denied", callerEntityId: nobody.id, error: "forbidden" })
   })
 
+  it("refuses a caller whose execute grant is on another tenant", async () => {
+    const U = randomUUID()
+    await sql("INSERT INTO tenants (id, name) VALUES ($1, 'endpoints-u')", [U])
+    const other = await createHuman("other-tenant-executor", U)
+    await grantAtTenant(other.id, U, ["execute", "manage"])
+    const ep = await publish(definition({ tenantId: T }))
+    const res = await call(ep.path, { token: other.token, body: JSON.stringify({ id: ADMIN_ID }) })
+    expect(res.status).toBe(403)
+  })
+
+  it("a scoped access token runs the operation within its ceiling", async () => {
+    const minted = await gql<{ createAccessToken: { token: string } }>(
+      t,
+      admin,
+      `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token } }`,
+      { input: { name: "endpoint-ceiling", permissions: [{ actions: ["execute", "read"], scopeMode: "platform" }] } },
+    )
+    expect(minted.errors).toBeUndefined()
+    const token = minted.data?.createAccessToken.token ?? ""
+    const read = await publish(definition())
+    const ok = await call(read.path, { token, body: JSON.stringify({ id: ADMIN_ID }) })
+    expect(ok.status).toBe(200)
+    const write = await publish(
+      definition({
+        operationKind: "mutation",
+        graphql: `mutation M($name: String!) { createEntity(input: {name: $name, kind: service}) { id } }`,
+        variablesMapping: { name: "made-by-scoped-token" },
+      }),
+    )
+    const refused = await call(write.path, { token, body: "{}" })
+    expect(refused.status).toBe(400)
+    const none = await sql<{ n: number }>("SELECT count(*)::int AS n FROM entities WHERE name = 'made-by-scoped-token'")
+    expect(none[0]?.n).toBe(0)
+  })
+
   it("authenticates from the Bearer header only", async () => {
     const ep = await publish(definition())
     const missing = await call(ep.path, { token: null, body: "{}" })
@@ -533,5 +568,30 @@ describe("saving a definition", () => {
     expect(errorOf(await gql(t, admin, `query($id: ID!) { apiEndpoint(id: $id) { id } }`, { id }))).toBe(
       `api endpoint ${id} not found`,
     )
+  })
+})
+
+describe("the depth limit of /graphql", () => {
+  it("applies to stored documents at save time", async () => {
+    const shallow = await startTestAtom({ ATOM_GRAPHQL_MAX_DEPTH: "2" })
+    try {
+      const token = await adminToken(shallow)
+      const save = (graphql: string) =>
+        gql<{ createApiEndpoint: { id: string } }>(
+          shallow,
+          token,
+          `mutation($input: CreateApiEndpointInput!) {
+          createApiEndpoint(input: $input) { id } }`,
+          {
+            input: { ...definition({ graphql, variablesMapping: {} }) },
+          },
+        )
+      expect((await save(ENTITY_BY_ID)).errors).toBeUndefined()
+      expect(errorOf(await save("{ entities { items { id } } }"))).toBe(
+        "api endpoint graphql is invalid: query is nested too deeply (max depth 2)",
+      )
+    } finally {
+      await shallow.close()
+    }
   })
 })
