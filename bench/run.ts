@@ -19,7 +19,7 @@ import { FLOORS, type RunningFloor, startFloor } from "./lib/floors.js"
 import { loadServiceDefinitions, unaryMethod } from "./lib/grpc.js"
 import { grpcLoad } from "./lib/grpcLoad.js"
 import { httpLoad } from "./lib/httpLoad.js"
-import type { BaselineName, BenchContext, Loaders } from "./lib/scenario.js"
+import type { BaselineName, BenchContext, Loaders, Scenario } from "./lib/scenario.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
 import { type LoadResult, ratio, type Summary, summarize } from "./lib/stats.js"
 import { renderTable } from "./lib/table.js"
@@ -105,8 +105,8 @@ type Options = ReturnType<typeof parseCli>
 interface Target {
   readonly name: string
   readonly description: string
-  /** undefined for a floor's own row */
-  readonly baseline: BaselineName | undefined
+  /** undefined for a floor's own row; "none" for a scenario measured on its own */
+  readonly baseline: BaselineName | "none" | undefined
   readonly measure: (durationSec: number) => Promise<LoadResult>
   warmup: LoadResult | undefined
   readonly runs: Array<LoadResult>
@@ -154,7 +154,7 @@ const main = async (options: Options) => {
   const unknown = (options.only ?? []).filter((n) => !names.has(n))
   if (unknown.length > 0) fail(`unknown scenario(s): ${unknown.join(", ")} (try --list)`)
   const selected = options.only ? SCENARIOS.filter((s) => options.only?.includes(s.name)) : SCENARIOS
-  const baselines = [...new Set(selected.map((s) => s.baseline))]
+  const baselines = [...new Set(selected.flatMap((s) => (s.baseline === "none" ? [] : [s.baseline])))]
 
   const startedAt = new Date()
   const loadAtStart = loadavg()
@@ -191,26 +191,28 @@ const main = async (options: Options) => {
 
   const ctx = (durationSec: number): BenchContext => ({ ...loaders(durationSec), atom })
   const targets: Array<Target> = []
-  for (const floor of floors) {
-    for (const s of selected.filter((x) => x.baseline === floor.name)) {
-      let error: string | undefined
-      if (s.prepare) {
-        log(`bench: preparing ${s.name}…`)
-        error = await withTimeout(`${s.name} prepare`, PREPARE_TIMEOUT_MS, s.prepare(ctx(options.duration))).then(
-          () => undefined,
-          describe,
-        )
-      }
-      targets.push({
-        name: s.name,
-        description: s.description,
-        baseline: s.baseline,
-        measure: (d) => s.run(ctx(d)),
-        warmup: undefined,
-        runs: [],
-        error,
-      })
+  const scenarioTarget = async (s: Scenario): Promise<Target> => {
+    let error: string | undefined
+    if (s.prepare) {
+      log(`bench: preparing ${s.name}…`)
+      const within = s.prepareTimeoutMs ?? PREPARE_TIMEOUT_MS
+      error = await withTimeout(`${s.name} prepare`, within, s.prepare(ctx(options.duration))).then(
+        () => undefined,
+        describe,
+      )
     }
+    return {
+      name: s.name,
+      description: s.description,
+      baseline: s.baseline,
+      measure: (d) => s.run(ctx(d)),
+      warmup: undefined,
+      runs: [],
+      error,
+    }
+  }
+  for (const floor of floors) {
+    for (const s of selected.filter((x) => x.baseline === floor.name)) targets.push(await scenarioTarget(s))
     targets.push({
       name: floor.name,
       description: FLOORS[floor.name].description,
@@ -221,6 +223,7 @@ const main = async (options: Options) => {
       error: undefined,
     })
   }
+  for (const s of selected.filter((x) => x.baseline === "none")) targets.push(await scenarioTarget(s))
 
   const measure = async (t: Target, durationSec: number, label: string): Promise<LoadResult | undefined> => {
     if (t.error !== undefined) return undefined

@@ -34,9 +34,12 @@ export interface Scenario {
   /** Unique, kebab-case; what `--only` matches. */
   readonly name: string
   readonly description: string
-  readonly baseline: BaselineName
+  /** The floor it is compared with, or "none" for a figure that stands alone (e.g. a generation time). */
+  readonly baseline: BaselineName | "none"
   /** Once, before the warm-up: seed data, log in, mint tokens… (keep state in the scenario module's closure). */
   readonly prepare?: (ctx: BenchContext) => Promise<void>
+  /** How long `prepare` may take (default 120 s). */
+  readonly prepareTimeoutMs?: number
   /** One timed measurement; called once for the warm-up (with a shorter duration) and once per run. */
   readonly run: (ctx: BenchContext) => Promise<LoadResult>
 }

@@ -3,6 +3,8 @@
  * `defineScenario({ name, description, baseline, prepare?, run })` as default, and add it to this list.
  */
 import type { Scenario } from "../lib/scenario.js"
+import crlCached from "./crlCached.js"
+import crlGenerate from "./crlGenerate.js"
 import { customEndpointEntity, graphqlEntityDirect } from "./customEndpointEntity.js"
 import graphqlAuthzCheck from "./graphqlAuthzCheck.js"
 import graphqlHealth from "./graphqlHealth.js"
@@ -13,6 +15,7 @@ import grpcAuthzCheck from "./grpcAuthzCheck.js"
 import grpcHealthCheck from "./grpcHealthCheck.js"
 import httpHealthLive from "./httpHealthLive.js"
 import httpLogin from "./httpLogin.js"
+import ocspCached from "./ocspCached.js"
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   httpHealthLive,
@@ -26,4 +29,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   graphqlEntityDirect,
   customEndpointEntity,
   graphqlIssueCertificate,
+  ocspCached,
+  crlGenerate,
+  crlCached,
 ]

@@ -32,24 +32,26 @@ export class CrlStates extends Effect.Service<CrlStates>()("atom/CrlStates", {
               ON CONFLICT (issuer_fingerprint_sha256) DO NOTHING`,
         ),
 
-      /** Enough to tell whether a cached CRL is still current, without reading the DER. */
-      stamp: (issuerFingerprintSha256: string) =>
+      /** Enough to tell whether a cached CRL is still current, without reading the DER; `forUpdate` holds the row. */
+      stamp: (issuerFingerprintSha256: string, options: { readonly forUpdate: boolean } = { forUpdate: false }) =>
         decodeRows(CrlStampRow)(
           sql`SELECT crl_number::text AS crl_number, dirty, crl_der IS NOT NULL AS has_der, next_update
-              FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}`,
+              FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}
+              ${options.forUpdate ? sql`FOR UPDATE` : sql``}`,
         ).pipe(Effect.map(first)),
 
       /** The row with its DER; `forUpdate` holds it for the rest of the transaction. */
       read: (issuerFingerprintSha256: string, options: { readonly forUpdate: boolean }) =>
         decodeRows(CrlStateRow)(
-          sql`SELECT crl_number::text AS crl_number, dirty, crl_der, this_update, next_update
+          sql`SELECT crl_number::text AS crl_number, dirty, encode(crl_der, 'hex') AS crl_der, this_update, next_update
               FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}
               ${options.forUpdate ? sql`FOR UPDATE` : sql``}`,
         ).pipe(Effect.map(first)),
 
+      /** The DER travels as hex text (decoded by the database), for the same reason it is read as hex. */
       store: (crl: StoredCrl) =>
         execute(
-          sql`UPDATE crl_state SET crl_number = ${crl.crlNumber.toString()}::bigint, crl_der = ${Buffer.from(crl.crlDer)},
+          sql`UPDATE crl_state SET crl_number = ${crl.crlNumber.toString()}::bigint, crl_der = decode(${Buffer.from(crl.crlDer).toString("hex")}, 'hex'),
                 this_update = ${crl.thisUpdate}, next_update = ${crl.nextUpdate}, dirty = false, updated_at = now()
               WHERE issuer_fingerprint_sha256 = ${crl.issuerFingerprintSha256}`,
         ),

@@ -54,18 +54,21 @@ export const SerialStatusRow = Schema.Struct({
 })
 export type SerialStatusRow = typeof SerialStatusRow.Type
 
-/** One entry of a CRL. */
-export const RevokedSerialRow = Schema.Struct({
-  serialNumber: Schema.String,
-  revokedAt: Schema.NullOr(Schema.DateFromSelf),
+/**
+ * Bytes read as hex text (`encode(col, 'hex')`): the database's C code and Buffer do the conversion, where a
+ * bytea column of several MB (a large CRL) costs seconds in PGlite's JavaScript bytea parser.
+ */
+const BytesFromHex = Schema.transform(Schema.String, Schema.Uint8ArrayFromSelf, {
+  strict: true,
+  decode: (hex) => new Uint8Array(Buffer.from(hex, "hex")),
+  encode: (bytes) => Buffer.from(bytes).toString("hex"),
 })
-export type RevokedSerialRow = typeof RevokedSerialRow.Type
 
-/** The cached CRL of one issuer; `crlNumber` travels as text (bigint). */
+/** The cached CRL of one issuer; `crlNumber` travels as text (bigint), the DER as hex. */
 export const CrlStateRow = Schema.Struct({
   crlNumber: Schema.BigInt,
   dirty: Schema.Boolean,
-  crlDer: Schema.NullOr(Schema.Uint8ArrayFromSelf),
+  crlDer: Schema.NullOr(BytesFromHex),
   thisUpdate: Schema.NullOr(Schema.DateFromSelf),
   nextUpdate: Schema.NullOr(Schema.DateFromSelf),
 })

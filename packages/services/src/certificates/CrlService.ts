@@ -47,11 +47,19 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
           const fingerprint = issuer.fingerprintSha256
           yield* states.lock
           yield* states.ensure(fingerprint)
-          const row = yield* states.read(fingerprint, { forUpdate: true })
+          // the stamp first: the DER (MBs for a large CRL) is read only when it is current after all
+          const stamp = yield* states.stamp(fingerprint, { forUpdate: true })
           const now = Date.now()
           // another replica (or request) regenerated it while this one waited for the lock
-          if (row !== undefined && !row.dirty && row.crlDer !== null && row.nextUpdate !== null) {
-            if (row.nextUpdate.getTime() > now) {
+          if (
+            stamp !== undefined &&
+            !stamp.dirty &&
+            stamp.hasDer &&
+            stamp.nextUpdate !== null &&
+            stamp.nextUpdate.getTime() > now
+          ) {
+            const row = yield* states.read(fingerprint, { forUpdate: false })
+            if (row !== undefined && row.crlDer !== null && row.nextUpdate !== null) {
               return {
                 issuerFingerprintSha256: fingerprint,
                 crlNumber: row.crlNumber,
@@ -61,7 +69,7 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
             }
           }
           const revoked = yield* certificates.revokedOfIssuer(fingerprint)
-          const crlNumber = (row?.crlNumber ?? 0n) + 1n
+          const crlNumber = (stamp?.crlNumber ?? 0n) + 1n
           const thisUpdate = wholeSeconds(now)
           const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_SECS * 1000)
           const der = yield* buildCrl({
@@ -71,7 +79,7 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
             nextUpdate,
             entries: revoked.map((entry) => ({
               serialNumber: entry.serialNumber,
-              revokedAt: entry.revokedAt ?? thisUpdate,
+              revokedAt: entry.revokedAt,
               reason: "unspecified" as const,
             })),
           }).pipe(
