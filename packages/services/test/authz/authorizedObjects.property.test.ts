@@ -203,7 +203,8 @@ describe("authorizedObjectIds equals per-object authzCheck (issue 3)", () => {
         const authz = yield* AuthzService
         const subject = yield* entity("service")
         const [t1] = c.tenants
-        const [g0, g1] = c.objectGroups
+        const g0 = c.objectGroups[0] ?? ""
+        const g1 = c.objectGroups[1] ?? ""
         const base = { tenantId: t1 ?? null, objectKind: "resource", actions: ["read"] }
         yield* grant(entityRef(subject), {
           ...base,
