@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Passwords } from "@atom/repositories/identity"
-import { ExecutionLog } from "@atom/services/endpoints"
+import { EndpointExecutor, ExecutionLog, GraphqlRunner } from "@atom/services/endpoints"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
 import { Effect, Redacted } from "effect"
@@ -594,4 +594,29 @@ describe("the depth limit of /graphql", () => {
       await shallow.close()
     }
   })
+})
+
+describe("the 5 s budget", () => {
+  it("answers 400 custom endpoint execution timed out when the operation does not finish", async () => {
+    const ep = await publish(definition())
+    const started = Date.now()
+    const exit = await t.atom.runtime.runPromiseExit(
+      Effect.flatMap(EndpointExecutor, (x) =>
+        x.execute({
+          method: "POST",
+          path: ep.path,
+          query: new Map(),
+          headers: { authorization: `Bearer ${admin}` },
+          body: Effect.succeed(new TextEncoder().encode(JSON.stringify({ id: ADMIN_ID }))),
+          requestId: "timeout-test",
+          clientIp: "127.0.0.1",
+          userAgent: undefined,
+        }),
+      ).pipe(Effect.provideService(GraphqlRunner, { run: () => Effect.never })),
+    )
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900)
+    expect(JSON.stringify(exit)).toContain("custom endpoint execution timed out")
+    const [row] = await executionsOf(ep.id)
+    expect(row).toMatchObject({ status: "error", error: "custom endpoint execution timed out" })
+  }, 15_000)
 })
