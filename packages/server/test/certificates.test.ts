@@ -617,6 +617,27 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
       }
       expect((await fetch(url)).status).toBe(405)
     })
+
+    it("answers a truncated request with malformedRequest, and the whole one with a signed response", async () => {
+      await opensslOk(dir, ["ocsp", "-issuer", "intermediate.pem", "-cert", "ocsp-good.pem", "-reqout", "req.der"])
+      const request = readFileSync(join(dir, "req.der"))
+      const post = async (body: Uint8Array) => {
+        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/ocsp-request" }, body })
+        expect(res.status).toBe(200)
+        return Buffer.from(await res.arrayBuffer())
+      }
+      for (const cut of [1, Math.floor(request.length / 2), request.length - 1]) {
+        expect(await post(new Uint8Array(request.subarray(0, cut)))).toEqual(
+          Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]),
+        )
+      }
+      // responseStatus successful (0) and a response body follow the outer header
+      const whole = await post(new Uint8Array(request))
+      expect(whole.length).toBeGreaterThan(100)
+      expect([...whole.subarray(whole[1] === 0x82 ? 4 : 3, (whole[1] === 0x82 ? 4 : 3) + 3)]).toEqual([
+        0x0a, 0x01, 0x00,
+      ])
+    })
   })
 
   it("renews with a new key and serial, revoking the old one as superseded; a revoked one cannot be renewed", async () => {
@@ -653,6 +674,32 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
       "invalid certificate serial number",
     )
     expect(errorOf(await gql(t, admin, RENEW, { input: { serialNumber: "00ff" } }))).toBe("not found")
+  })
+
+  it("refuses malformed and unknown serials on revoke and read, changing nothing", async () => {
+    const before = await query<{ n: string }>(
+      t,
+      "SELECT count(*)::text AS n FROM credentials WHERE kind = 'certificate' AND status = 'revoked'",
+    )
+    for (const [serialNumber, message] of [
+      ["xyz", "invalid certificate serial number"],
+      ["0g", "invalid certificate serial number"],
+      ["", "invalid certificate serial number"],
+      ["00ff", "not found"],
+    ] as const) {
+      const revoked = await gql(t, admin, REVOKE, { input: { serialNumber } })
+      expect(errorOf(revoked)).toBe(message)
+      expect(revoked.data).toBeNull()
+      const read = await gql(t, admin, `query ($s: String) { certificate(serialNumber: $s) { serialNumber } }`, {
+        s: serialNumber,
+      })
+      expect(errorOf(read)).toBe(message)
+    }
+    const after = await query<{ n: string }>(
+      t,
+      "SELECT count(*)::text AS n FROM credentials WHERE kind = 'certificate' AND status = 'revoked'",
+    )
+    expect(after[0]?.n).toBe(before[0]?.n)
   })
 
   it("reads one certificate by exactly one of credentialId or serialNumber, and lists them", async () => {
@@ -787,6 +834,14 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
           grpc.status.UNAUTHENTICATED,
           "certificate fingerprint mismatch",
         ],
+        // a fingerprint that is not hex is compared like any other (spec §3.6 step 5): a mismatch
+        [
+          { serial_number: active.certificate.serialNumber, fingerprint_sha256: "not-a-fingerprint" },
+          admin,
+          grpc.status.UNAUTHENTICATED,
+          "certificate fingerprint mismatch",
+        ],
+        [{ serial_number: "" }, admin, grpc.status.INVALID_ARGUMENT, "invalid certificate serial number"],
         [{ serial_number: active.certificate.serialNumber }, bob.token, grpc.status.PERMISSION_DENIED, "forbidden"],
         // the caller is authorised before the certificate's state is told (spec §8.9)
         [{ serial_number: revoked.certificate.serialNumber }, bob.token, grpc.status.PERMISSION_DENIED, "forbidden"],
