@@ -621,7 +621,7 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
     it("answers a truncated request with malformedRequest, and the whole one with a signed response", async () => {
       await opensslOk(dir, ["ocsp", "-issuer", "intermediate.pem", "-cert", "ocsp-good.pem", "-reqout", "req.der"])
       const request = readFileSync(join(dir, "req.der"))
-      const post = async (body: Uint8Array) => {
+      const post = async (body: Uint8Array<ArrayBuffer>) => {
         const res = await fetch(url, { method: "POST", headers: { "content-type": "application/ocsp-request" }, body })
         expect(res.status).toBe(200)
         return Buffer.from(await res.arrayBuffer())
