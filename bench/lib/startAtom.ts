@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
+import { Effect } from "effect"
+import { devCaFiles, generateDevCa } from "../../packages/engines/src/pki/index.js"
 import { type Child, spawnTsx } from "./child.js"
 
 /** Where the benchmark reaches a running Atom (always loopback). */
@@ -60,6 +65,30 @@ const BENCH_KEK = Buffer.alloc(32, 11).toString("base64")
 /** The bootstrap admin's password in the benchmarked Atom (scenarios log in with it). */
 export const BENCH_ADMIN_SECRET = "bench-admin-password-1"
 
+/**
+ * On Postgres Atom has no development CA (certificates need ATOM_CERTS_* files): unless the environment names
+ * some, a development CA is written to a temporary folder once per bench process and its paths are passed.
+ */
+let benchCa: Promise<Readonly<Record<string, string>>> | undefined
+const caFilesForPostgres = (env: NodeJS.ProcessEnv): Promise<Readonly<Record<string, string>>> => {
+  const postgres = env.DATABASE_URL !== undefined && env.DATABASE_URL !== ""
+  const configured = Object.keys(env).some((k) => k.startsWith("ATOM_CERTS_") && k.endsWith("_PATH"))
+  if (!postgres || configured || env.ATOM_CERTS_ENABLED === "false") return Promise.resolve({})
+  benchCa ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "atom-bench-ca-"))
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }))
+    for (const [name, content] of Object.entries(devCaFiles(await Effect.runPromise(generateDevCa())))) {
+      writeFileSync(join(dir, name), content, { mode: 0o600 })
+    }
+    return {
+      ATOM_CERTS_ROOT_CA_CERT_PATH: join(dir, "root-ca.crt"),
+      ATOM_CERTS_INTERMEDIATE_CA_CERT_PATH: join(dir, "intermediate-ca.crt"),
+      ATOM_CERTS_INTERMEDIATE_CA_KEY_PATH: join(dir, "intermediate-ca.key"),
+    }
+  })()
+  return benchCa
+}
+
 const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess> => {
   const httpPort = await freePort()
   let grpcPort = await freePort()
@@ -76,6 +105,7 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
     ATOM_KEY_ENCRYPTION_KEY: BENCH_KEK,
     ...options.env,
   }
+  Object.assign(env, await caFilesForPostgres(env))
   const started = performance.now()
   const child = spawnTsx("atom", options.entry ?? SERVER_ENTRY, ["serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
