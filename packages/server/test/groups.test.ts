@@ -295,7 +295,7 @@ describe("nesting", () => {
 describe("membership", () => {
   it("adds and removes principal-group members; lists members and an entity's groups", async () => {
     const g = await groupId("createPrincipalGroup", "mem-g", T)
-    const e = await entityId({ name: "mem-device", kind: "device", tenantId: U })
+    const e = await entityId({ name: "mem-device", kind: "device", tenantId: T })
     const add = `mutation($g: ID!, $e: ID!) { addGroupMember(groupId: $g, entityId: $e) }`
     const remove = `mutation($g: ID!, $e: ID!) { removeGroupMember(groupId: $g, entityId: $e) }`
     expect(at(await ok(admin, add, { g, e }), "addGroupMember")).toBe(true)

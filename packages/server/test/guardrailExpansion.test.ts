@@ -189,4 +189,74 @@ describe("one guardrail expansion for every write that hands grants out (authz.m
     const members = await ok(`query($g: ID!) { groupMembers(groupId: $g) { id } }`, { g: EMPTY })
     expect(at(members, "groupMembers")).toEqual([{ id: H }])
   })
+
+  it("setGroupParent judges what the child's members (and its descendants') would inherit", async () => {
+    const holder = randomUUID()
+    const middle = randomUUID()
+    await rows(
+      `INSERT INTO principal_groups (id, name, tenant_id) VALUES ($1, $4, $3), ($2, $5, $3)`,
+      holder,
+      middle,
+      T,
+      `holder-${holder}`,
+      `middle-${middle}`,
+    )
+    const tenantManage = await block({ scopeMode: "tenant", tenantId: T }, ["manage"])
+    await ok(POLICY, { i: { tenantId: T, subjectKind: "group", subjectId: holder, permissionBlockId: tenantManage } })
+    // CHILD (member: a device) under MIDDLE: MIDDLE under the holder would hand the device manage
+    await rows(`DELETE FROM principal_group_hierarchy WHERE child_id = $1`, CHILD)
+    await ok(`mutation($id: ID!, $p: ID!) { setGroupParent(id: $id, parentId: $p) { id } }`, { id: CHILD, p: middle })
+    expect(
+      await err(`mutation($id: ID!, $p: ID!) { setGroupParent(id: $id, parentId: $p) { id } }`, {
+        id: middle,
+        p: holder,
+      }),
+    ).toBe(REJECTED)
+    const parents = await rows(`SELECT parent_id FROM principal_group_hierarchy WHERE child_id = $1`, middle)
+    expect(parents).toEqual([])
+  })
+})
+
+describe("principal-group members stay inside the group's tenant (authz.md §6.17)", () => {
+  it("refuses another tenant's entity and tenant-owned entities in global groups; admits tenant members", async () => {
+    const T2 = randomUUID()
+    const D2 = randomUUID()
+    const G = randomUUID() // global human
+    const GLOBAL = randomUUID() // global principal group
+    await rows(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, T2, `g2-${T2}`)
+    await rows(
+      `INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'device', 'd2', $3), ($2, 'human', $4, NULL)`,
+      D2,
+      G,
+      T2,
+      `g-${G}`,
+    )
+    await rows(`INSERT INTO principal_groups (id, name, tenant_id) VALUES ($1, $2, NULL)`, GLOBAL, `global-${GLOBAL}`)
+    const readers = randomUUID()
+    await rows(
+      `INSERT INTO principal_groups (id, name, tenant_id) VALUES ($1, $2, $3)`,
+      readers,
+      `readers-${readers}`,
+      T,
+    )
+    expect(await err(ADD, { g: readers, e: D2 })).toBe(
+      "principal group member must belong to the group's tenant or be an active member of it",
+    )
+    // a global human joins once it is an active member of the tenant
+    expect(await err(ADD, { g: readers, e: G })).toBe(
+      "principal group member must belong to the group's tenant or be an active member of it",
+    )
+    await rows(`INSERT INTO tenant_memberships (tenant_id, entity_id) VALUES ($1, $2)`, T, G)
+    expect(at(await ok(ADD, { g: readers, e: G }), "addGroupMember")).toBe(true)
+    expect(at(await ok(ADD, { g: readers, e: S }), "addGroupMember")).toBe(true)
+    // a global group holds unbounded grants: global entities only
+    expect(await err(ADD, { g: GLOBAL, e: S })).toBe("global principal group cannot contain a tenant-owned entity")
+    expect(at(await ok(ADD, { g: GLOBAL, e: G }), "addGroupMember")).toBe(true)
+    const members = await rows(
+      `SELECT group_id, entity_id FROM principal_group_members WHERE entity_id IN ($1, $2) ORDER BY group_id`,
+      D2,
+      S,
+    )
+    expect(members).toEqual([{ groupId: readers, entityId: S }])
+  })
 })

@@ -18,7 +18,8 @@ import { atTenant, onObject, PLATFORM_MANAGE, readAccess } from "../entities/adm
 import { nameInput } from "../entities/aliasInput.js"
 import { ReadAccess } from "../entities/ReadAccess.js"
 import { bumpRevisionOn, transactionally } from "../entities/transactionally.js"
-import { guardrailsForGroupMember } from "../policy/guardrailsForGroupMember.js"
+import { requireMemberInsideGroupTenant } from "../policy/groupMemberBoundary.js"
+import { guardrailsForGroupMember, guardrailsForGroupParent } from "../policy/guardrailsForGroupMember.js"
 
 export interface CreateGroupInput {
   readonly id: string | null
@@ -160,6 +161,10 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
             yield* hierarchy.lock(child.groupType)
             const above = yield* hierarchy.selfAndAncestors(child.groupType, parent.id)
             if (above.includes(child.id)) return yield* invalid("setting this parent would create a cycle")
+            // the child's members (and its descendants') receive what the parent holds: guardrails judge it
+            if (child.groupType === "principal") {
+              yield* guardrailsForGroupParent(child.id, parent.id).pipe(Effect.provide(guardrailContext))
+            }
             yield* hierarchy.setParent(child.groupType, child.id, parent.id, child.tenantId)
             yield* bump
             yield* audited(caller, "group.parent.set", child.id, child.tenantId, { parent_id: parent.id })
@@ -237,8 +242,9 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
       }).pipe(Effect.withSpan("GroupService.purge"))
 
     /**
-     * Principal-group membership (authz.md §1): both sides live and active, their tenants active; the
-     * group's and the member's tenants need not match. Guardrails (§3.4) run inside the write's transaction.
+     * Principal-group membership (authz.md §1): both sides live and active, their tenants active; the member
+     * inside the group's tenant as an assignment's subject would be (§6.17 fixed). Guardrails (§3.4) run inside
+     * the write's transaction.
      */
     const addMember = (caller: Caller, groupId: string, entityId: string) =>
       Effect.gen(function* () {
@@ -257,6 +263,7 @@ export class GroupService extends Effect.Service<GroupService>()("atom/GroupServ
         yield* inTransaction(
           Effect.all(
             [
+              requireMemberInsideGroupTenant(group.tenantId, entityId),
               guardrailsForGroupMember(groupId, entityId),
               members.add(groupId, entityId),
               bump,

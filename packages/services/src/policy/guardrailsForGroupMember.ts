@@ -24,3 +24,21 @@ export const guardrailsForGroupMember = (
       bound.map((b) => ({ holder: { tenantId: b.tenantId, entityKinds: kinds }, blocks: [b.block] })),
     )
   }).pipe(Effect.withSpan("Guardrails.forGroupMember"))
+
+/**
+ * Guardrails of `setGroupParent(child, parent)` on principal groups (§6.3 fixed: one expansion for every write
+ * that hands grants out): every member of the child and of its descendants receives what the parent and its
+ * ancestors hold, each block under its binding's tenant boundary. Run inside the write's transaction.
+ */
+export const guardrailsForGroupParent = (
+  childId: string,
+  parentId: string,
+): Effect.Effect<void, InvalidInput | DbFailure, PermissionBlocks | PolicySubjects | AssignmentRules | AtomConfig> =>
+  Effect.gen(function* () {
+    const kinds = yield* (yield* PolicySubjects).entityKinds("group", childId)
+    if (kinds.length === 0) return
+    const bound = yield* (yield* PermissionBlocks).reachingGroupForGuardrails(parentId)
+    yield* enforceGuardrails(
+      bound.map((b) => ({ holder: { tenantId: b.tenantId, entityKinds: kinds }, blocks: [b.block] })),
+    )
+  }).pipe(Effect.withSpan("Guardrails.forGroupParent"))
