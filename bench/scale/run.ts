@@ -134,7 +134,7 @@ const graphqlBody = (c: CheckSpec) =>
   })
 
 /** Statements the audit writer sends (batched, off the request path) rather than the check itself. */
-const AUDIT_STATEMENT = /audit_logs|chain_seq|pg_try_advisory_xact_lock|^BEGIN$|^COMMIT$/
+const AUDIT_STATEMENT = /audit_logs|chain_seq|pg_try_advisory_xact_lock|synchronous_commit|^BEGIN$|^COMMIT$/
 
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`
 
