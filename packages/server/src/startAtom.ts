@@ -37,7 +37,7 @@ import {
   startHttpServer,
 } from "@atom/transports/http"
 import { customEndpointRoutes } from "@atom/transports/http/endpoints"
-import { Cause, Effect, Exit, ManagedRuntime, Ref } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
 
@@ -51,7 +51,11 @@ export interface RunningAtom {
 
 /** Builds the one runtime, then binds gRPC and HTTP on it (identity-certs §6.3 startup order). */
 export const startAtom = async (config: AtomConfigShape, options: AppOptions = {}): Promise<RunningAtom> => {
-  const runtime = ManagedRuntime.make(makeAppLayer(config, options))
+  // tracing is loaded only when an OTLP endpoint is configured
+  const tracing = Option.isSome(config.telemetry.otlpTracesUrl)
+    ? (await import("./tracing.js")).tracingLayer(config.telemetry.otlpTracesUrl.value, config.telemetry.serviceName)
+    : Layer.empty
+  const runtime = ManagedRuntime.make(Layer.merge(makeAppLayer(config, options), tracing))
   // connect and migrate now, so a failure stops startup with its real cause
   const built = await runtime.runPromiseExit(Effect.runtime<AppServices>())
   if (Exit.isFailure(built)) {

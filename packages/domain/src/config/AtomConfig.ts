@@ -123,6 +123,12 @@ export interface AtomConfigShape {
   }
   readonly graphql: { readonly maxDepth: number; readonly maxComplexity: number; readonly introspection: boolean }
   readonly metricsEnabled: boolean
+  /** OpenTelemetry traces (OTLP/HTTP JSON); nothing is loaded while no endpoint is set. */
+  readonly telemetry: {
+    /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces` */
+    readonly otlpTracesUrl: Option.Option<string>
+    readonly serviceName: string
+  }
   readonly certs: {
     readonly enabled: boolean
     readonly caMode: CaMode

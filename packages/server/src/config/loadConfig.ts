@@ -266,6 +266,17 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
         introspection: yield* bool("ATOM_GRAPHQL_INTROSPECTION_ENABLED", false),
       },
       metricsEnabled: yield* bool("ATOM_METRICS_ENABLED", true),
+      telemetry: {
+        otlpTracesUrl: yield* Effect.map(
+          Effect.all([
+            r.opt("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", NonEmptyFromEnv),
+            r.opt("OTEL_EXPORTER_OTLP_ENDPOINT", NonEmptyFromEnv),
+          ]),
+          ([traces, base]) =>
+            Option.orElse(traces, () => Option.map(base, (b) => `${b.replace(/\/+$/, "")}/v1/traces`)),
+        ),
+        serviceName: yield* str("OTEL_SERVICE_NAME", "atom"),
+      },
       certs: {
         enabled: yield* bool("ATOM_CERTS_ENABLED", true),
         caMode: yield* r.get(
