@@ -22,7 +22,7 @@ import { AtomMetrics } from "../../packages/services/src/metrics/index.js"
 const { values } = parseArgs({
   options: {
     events: { type: "string", default: "100000" },
-    batch: { type: "string", default: "500" },
+    batch: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     // the per-event log line (a deny is a warning) costs more than the write; off unless asked
     "log-events": { type: "boolean", default: false },

@@ -28,7 +28,11 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
           sql`SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK_CLASS}, ${chainLockKey(chainId)}) AS locked`,
         ).pipe(Effect.map((r) => r[0]?.locked === true)),
 
+      /** The current transaction commits without waiting for its WAL to reach disk (hot-path audit only). */
+      relaxCommit: execute(sql`SET LOCAL synchronous_commit = off`),
+
       /** The newest row of a chain (read after its lock is held, so it is the committed head). */
+
       chainHead: (chainId: string) =>
         decodeRows(ChainHeadRow)(
           sql`SELECT a.chain_seq::text AS chain_seq, encode(a.hash, 'hex') AS hash, a.created_at

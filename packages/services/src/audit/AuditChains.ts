@@ -29,8 +29,15 @@ interface PooledChain {
 export class AuditChains extends Context.Tag("atom/AuditChains")<
   AuditChains,
   {
-    /** Links and inserts events on one chain; in the caller's transaction, else in its own. */
-    readonly append: (events: ReadonlyArray<PreparedAuditEvent>) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
+    /**
+     * Links and inserts events on one chain; in the caller's transaction, else in its own. `relaxed`: that
+     * own transaction commits without waiting for the WAL flush (the hot-path queue, whose rows may be lost
+     * by design: a database crash can lose its last moments of events, an Atom crash cannot).
+     */
+    readonly append: (
+      events: ReadonlyArray<PreparedAuditEvent>,
+      options?: { readonly relaxed?: boolean },
+    ) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
     readonly poolSize: () => number
   }
@@ -97,13 +104,14 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
 
       const inTransaction = Effect.map(Effect.serviceOption(SqlClient.TransactionConnection), Option.isSome)
 
-      const append = (events: ReadonlyArray<PreparedAuditEvent>) => {
+      const relaxCommit = logs.relaxCommit
+
+      const append = (events: ReadonlyArray<PreparedAuditEvent>, options: { readonly relaxed?: boolean } = {}) => {
         if (events.length === 0) return Effect.succeed([])
         const body = Effect.acquireUseRelease(acquire, (chain) => appendLocked(chain, events), release)
+        const own = options.relaxed === true ? Effect.zipRight(relaxCommit, body) : body
         return Effect.flatMap(inTransaction, (inTx) =>
-          inTx
-            ? body
-            : sql.withTransaction(body).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e)))),
+          inTx ? body : sql.withTransaction(own).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e)))),
         ).pipe(Effect.withSpan("AuditChains.append", { attributes: { rows: events.length } }))
       }
 
