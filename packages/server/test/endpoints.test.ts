@@ -231,6 +231,19 @@ describe("publishing and calling an endpoint", () => {
     ).toBe(true)
   })
 
+  it("a change committed elsewhere (another replica) reaches the route cache through the revision", async () => {
+    const ep = await publish(definition())
+    expect((await call(ep.path, { body: JSON.stringify({ id: ADMIN_ID }) })).status).toBe(200)
+    await sql("UPDATE api_endpoints SET status = 'disabled' WHERE id = $1", [ep.id])
+    await sql("UPDATE authz_revision SET revision = revision + 1")
+    let status = 0
+    for (let i = 0; i < 40 && status !== 404; i++) {
+      status = (await call(ep.path, { body: JSON.stringify({ id: ADMIN_ID }) })).status
+      if (status !== 404) await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(status).toBe(404)
+  })
+
   it("records executions with secrets redacted at any depth", async () => {
     const ep = await publish(definition({ variablesMapping: {} }))
     const body = { id: ADMIN_ID, password: "hunter2", nested: { apiKey: "k", list: [{ client_secret: "s" }] } }

@@ -9,6 +9,7 @@ import type { Paging } from "@atom/domain/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { decodeRows } from "../db/decodeRows.js"
+import { fromSqlError } from "../db/sqlErrors.js"
 import { ApiEndpointRow, CountRow, ENDPOINT_COLUMNS } from "./rows.js"
 
 export interface EndpointFilter {
@@ -36,6 +37,13 @@ export interface EndpointFields {
 }
 
 const MethodRow = Schema.Struct({ method: Schema.String })
+const RevisionRow = Schema.Struct({ revision: Schema.BigInt, id: Schema.NullOr(Schema.String) })
+
+/** The active endpoint for a route (if any), with the authz revision of the same snapshot. */
+export interface ActiveLookup {
+  readonly endpoint: ApiEndpoint | undefined
+  readonly revision: bigint
+}
 
 /** What running as a service entity needs to know about it and its tenant. */
 export const ServiceIdentityRow = Schema.Struct({
@@ -67,6 +75,25 @@ export class ApiEndpoints extends Effect.Service<ApiEndpoints>()("atom/ApiEndpoi
           sql`SELECT ${columns} FROM api_endpoints e
               WHERE e.method = ${method} AND e.path = ${path} AND e.status = 'active'`,
         ).pipe(first),
+      /**
+       * `active`, with the authz revision read in the same statement: endpoint writes bump it, so a cached
+       * lookup stays current while no later revision has been announced.
+       */
+      activeWithRevision: (method: string, path: string) =>
+        sql`SELECT r.revision::text AS revision, ${columns}
+            FROM authz_revision r
+            LEFT JOIN api_endpoints e ON e.method = ${method} AND e.path = ${path} AND e.status = 'active'`.pipe(
+          Effect.mapError(fromSqlError),
+          Effect.flatMap((found) =>
+            Effect.orDie(
+              Effect.gen(function* () {
+                const head = yield* Schema.decodeUnknown(RevisionRow)(found[0])
+                const endpoint = head.id === null ? undefined : yield* Schema.decodeUnknown(ApiEndpointRow)(found[0])
+                return { endpoint, revision: head.revision } satisfies ActiveLookup
+              }),
+            ),
+          ),
+        ),
       /** Methods of the active endpoints at a path, for a 405's Allow header. */
       activeMethodsAt: (path: string) =>
         decodeRows(MethodRow)(

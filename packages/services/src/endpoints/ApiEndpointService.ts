@@ -4,7 +4,9 @@ import { type ApiEndpoint, EndpointMessages, type EndpointStatus } from "@atom/d
 import { Conflict, InvalidInput, NotFound } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import type { Page, Paging } from "@atom/domain/tenants"
+import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { ApiEndpointExecutions, ApiEndpoints, type EndpointFields } from "@atom/repositories/endpoints"
+import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { anyOf, Gate, ObjectScope, Platform, Tenant } from "../authz/Gate.js"
@@ -61,6 +63,8 @@ export class ApiEndpointService extends Effect.Service<ApiEndpointService>()("at
     const endpoints = yield* ApiEndpoints
     const executions = yield* ApiEndpointExecutions
     const audit = yield* AuditLog
+    // the executor's route cache is keyed by the authz revision: every saved change moves it
+    const bump = Effect.provideService(bumpAuthzRevision, SqlClient.SqlClient, yield* SqlClient.SqlClient)
 
     const stored = (id: string) =>
       Effect.flatMap(endpoints.byId(id), (e) => (e === undefined ? Effect.fail(notFound(id)) : Effect.succeed(e)))
@@ -123,7 +127,7 @@ export class ApiEndpointService extends Effect.Service<ApiEndpointService>()("at
         yield* checkServiceIdentity(caller, fields)
         const id = randomUUID()
         return yield* audit.transactionally(
-          Effect.flatMap(endpoints.insert(id, fields, caller.entityId), written(id)),
+          Effect.flatMap(endpoints.insert(id, fields, caller.entityId), written(id)).pipe(Effect.tap(() => bump)),
           eventOf(caller, "api_endpoint.create"),
         )
       }).pipe(clashIsConflict, Effect.withSpan("ApiEndpointService.create"))
@@ -157,7 +161,9 @@ export class ApiEndpointService extends Effect.Service<ApiEndpointService>()("at
           if (fields.authMode !== existing.authMode || fields.serviceEntityId !== existing.serviceEntityId) {
             yield* checkServiceIdentity(caller, fields)
           }
-          return yield* Effect.flatMap(endpoints.update(id, fields, caller.entityId), written(id))
+          const saved = yield* Effect.flatMap(endpoints.update(id, fields, caller.entityId), written(id))
+          yield* bump
+          return saved
         })
         return yield* audit.transactionally(change, eventOf(caller, "api_endpoint.update"))
       }).pipe(clashIsConflict, Effect.withSpan("ApiEndpointService.update"))
@@ -174,7 +180,9 @@ export class ApiEndpointService extends Effect.Service<ApiEndpointService>()("at
             yield* checkRequestSchema(existing.requestSchema)
           }
           const { id: _, createdBy, updatedBy, createdAt, updatedAt, ...fields } = existing
-          return yield* Effect.flatMap(endpoints.update(id, { ...fields, status }, caller.entityId), written(id))
+          const saved = yield* Effect.flatMap(endpoints.update(id, { ...fields, status }, caller.entityId), written(id))
+          yield* bump
+          return saved
         })
         return yield* audit.transactionally(change, eventOf(caller, event))
       }).pipe(clashIsConflict)

@@ -21,6 +21,7 @@ import { ApiEndpoints } from "@atom/repositories/endpoints"
 import { Data, Duration, Effect, Either, Option } from "effect"
 import { Authenticator } from "../auth/Authenticator.js"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
+import { makeActiveEndpoints } from "./ActiveEndpoints.js"
 import { ExecutionLog } from "./ExecutionLog.js"
 import { GraphqlRunner, type RunnerRequest } from "./GraphqlRunner.js"
 
@@ -75,6 +76,7 @@ export class EndpointExecutor extends Effect.Service<EndpointExecutor>()("atom/E
     const authenticator = yield* Authenticator
     const gate = yield* Gate
     const log = yield* ExecutionLog
+    const activeEndpoint = yield* makeActiveEndpoints
 
     const record = (
       endpoint: ApiEndpoint | null,
@@ -97,7 +99,7 @@ export class EndpointExecutor extends Effect.Service<EndpointExecutor>()("atom/E
       Effect.gen(function* () {
         const method = normalizeMethod(request.method)
         if (Either.isLeft(method)) return yield* invalid(method.left)
-        const endpoint = yield* endpoints.active(method.right, request.path)
+        const endpoint = yield* activeEndpoint(method.right, request.path)
         if (endpoint !== undefined) return endpoint
         const allow = yield* endpoints.activeMethodsAt(request.path)
         if (allow.length > 0) return yield* new MethodNotAllowed({ allow })
