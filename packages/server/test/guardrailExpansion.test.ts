@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto"
+import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminToken, gql } from "./support/adminToken.js"
+import { adminToken, gql, loginToken } from "./support/adminToken.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // Guardrails judge platform/tenant blocks on every kind they cover (authz.md §6.2 fixed) and expand one way
@@ -258,5 +259,43 @@ describe("principal-group members stay inside the group's tenant (authz.md §6.1
       S,
     )
     expect(members).toEqual([{ groupId: readers, entityId: S }])
+  })
+})
+
+describe("tenant bootstrap runs guardrails for its creator (authz.md §6.2)", () => {
+  it("a device allowed to create tenants cannot become a tenant's admin; a human can", async () => {
+    const PASSWORD = "a-long-test-password-1"
+    const hash = await t.atom.runtime.runPromise(Effect.flatMap(PasswordHasher, (h) => h.hash(Redacted.make(PASSWORD))))
+    await rows(
+      `INSERT INTO credentials (id, entity_id, kind, secret_hash) VALUES ($1, $2, 'password', $3)`,
+      randomUUID(),
+      DG,
+      hash,
+    )
+    const creator = randomUUID()
+    await rows(`INSERT INTO permission_blocks (id, scope_mode) VALUES ($1, 'platform')`, creator)
+    await rows(
+      `INSERT INTO permission_block_actions (permission_block_id, action_id) SELECT $1, id FROM actions WHERE name = 'create'`,
+      creator,
+    )
+    await rows(
+      `INSERT INTO direct_policies (tenant_id, subject_kind, subject_id, permission_block_id) VALUES (NULL, 'entity', $1, $2)`,
+      DG,
+      creator,
+    )
+    await rows(`UPDATE authz_revision SET revision = revision + 1`)
+    const device = await loginToken(t, DG, PASSWORD)
+    const name = `by-device-${randomUUID()}`
+    const refused = await gql(t, device, `mutation($n: String!) { createTenant(input: { name: $n }) { id } }`, {
+      n: name,
+    })
+    // tenant-admin's block holds delete, manage and write on resources: the first refused is named
+    expect(refused.errors?.[0]?.message).toBe("guardrail rejected device receiving delete on resource")
+    expect(await rows(`SELECT id FROM tenants WHERE name = $1`, name)).toEqual([])
+    // the bootstrap admin (a human) still gets its tenant
+    const made = await ok(`mutation($n: String!) { createTenant(input: { name: $n }) { id } }`, {
+      n: `by-human-${randomUUID()}`,
+    })
+    expect(at(made, "createTenant", "id")).toMatch(/^[0-9a-f-]{36}$/)
   })
 })

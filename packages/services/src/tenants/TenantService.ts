@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import type { TenantStatus } from "@atom/domain/authz"
+import type { AtomConfig } from "@atom/domain/config"
 import { Internal, NotFound } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import {
@@ -12,6 +13,7 @@ import {
   type TenantRoleAssignment,
 } from "@atom/domain/tenants"
 import { bumpAuthzRevision } from "@atom/repositories/authz"
+import type { AssignmentRules, PermissionBlocks, PolicySubjects } from "@atom/repositories/policy"
 import {
   TenantBootstrap,
   type TenantFilter,
@@ -26,6 +28,7 @@ import { recordChange } from "../audit/recordChange.js"
 import { AuthzState } from "../authz/AuthzState.js"
 import { anyOf, Gate, Platform, Tenant as TenantScope } from "../authz/Gate.js"
 import { Pdp } from "../authz/Pdp.js"
+import { guardrailsForRoleHolder } from "../policy/guardrailsForRoleHolder.js"
 import { inTransaction } from "./inTransaction.js"
 import { tenantListing } from "./listableTenants.js"
 import { requireTenantRead } from "./requireTenantRead.js"
@@ -70,6 +73,8 @@ export class TenantService extends Effect.Service<TenantService>()("atom/TenantS
     const roles = yield* TenantRoles
     const pdp = yield* Pdp
     const authzState = yield* AuthzState
+    // what the bootstrap's guardrails read
+    const guardrailContext = yield* Effect.context<PermissionBlocks | PolicySubjects | AssignmentRules | AtomConfig>()
     const transact = inTransaction(sql)
     const bump = bumpAuthzRevision.pipe(Effect.provideService(SqlClient.SqlClient, sql))
 
@@ -100,6 +105,9 @@ export class TenantService extends Effect.Service<TenantService>()("atom/TenantS
             if (added !== TenantAdminActions.length) return yield* new Internal()
             yield* bootstrap.linkBlock(grant)
             yield* bootstrap.assignToCreator(grant)
+            yield* guardrailsForRoleHolder(id, "entity", caller.entityId, grant.roleId).pipe(
+              Effect.provide(guardrailContext),
+            )
             yield* memberships.upsertActiveIfHuman(id, caller.entityId)
             yield* bump
             yield* recordChange(caller, "tenant.create", { kind: "tenant", id, tenantId: id }, { name })
