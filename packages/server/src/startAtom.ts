@@ -37,6 +37,7 @@ import {
   startHttpServer,
 } from "@atom/transports/http"
 import { customEndpointRoutes } from "@atom/transports/http/endpoints"
+import { openApiRoutes } from "@atom/transports/http/openapi"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -120,6 +121,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         ...selfServiceRoutes,
         ...oauthRoutes,
         ...certificateRoutes,
+        ...openApiRoutes,
         ...customEndpointRoutes({
           runner: inProcessGraphql({
             schema: yoga.getEnveloped({}).schema,

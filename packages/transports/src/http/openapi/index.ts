@@ -1,0 +1,5 @@
+export * from "./docsPage.js"
+export * from "./openApiDocument.js"
+export * from "./openApiRoutes.js"
+export * from "./restApi.js"
+export * from "./wireSchemas.js"
