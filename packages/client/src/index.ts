@@ -1,1 +1,4 @@
-export {}
+export * from "./AtomClient.js"
+export * from "./AtomClientError.js"
+export * from "./documents.js"
+export * from "./TypedDocument.js"

@@ -1,0 +1,10 @@
+/** What Atom answered instead of data: the contract's message (`forbidden`, `entity <id> not found` …) and the HTTP status. */
+export class AtomClientError extends Error {
+  override readonly name = "AtomClientError"
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
