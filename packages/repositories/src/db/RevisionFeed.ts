@@ -1,6 +1,6 @@
 import { Context } from "effect"
 
-/** Channels this process listens on: decision changes (migration 0003) and authentication changes (0012). */
+/** Channels this process listens on: decision changes (migration 0003) and authentication changes (0009). */
 export const FEED_CHANNELS = ["authz_revision", "atom_auth"] as const
 
 /**

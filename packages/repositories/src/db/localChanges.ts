@@ -38,7 +38,7 @@ export const reportLocalChanges = (sql: SqlClient.SqlClient, feed: RevisionFeedS
 /**
  * Tells this replica's caches that a change they may hold has been written: at once when outside a
  * transaction, else when the transaction ends. Other replicas hear of it through NOTIFY (the triggers
- * of migrations 0003 and 0012). Call it after every write that can change a decision or revoke a token.
+ * of migrations 0003 and 0009). Call it after every write that can change a decision or revoke a token.
  */
 export const announceLocalChange: Effect.Effect<void, never, SqlClient.SqlClient> = Effect.flatMap(
   SqlClient.SqlClient,
