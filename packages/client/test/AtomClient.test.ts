@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { devCaEnv } from "../../server/test/support/devCaEnv.js"
 import { ADMIN_PASSWORD, startTestAtom, type TestAtom } from "../../server/test/support/startTestAtom.js"
 import { AtomClient, AtomClientError } from "../src/index.js"
 
 let t: TestAtom
+let removeCa: (() => void) | undefined
 beforeAll(async () => {
-  t = await startTestAtom()
+  // a CA from files, so certificates are issued on Postgres too (embedded mode would make its own)
+  const ca = await devCaEnv()
+  removeCa = ca.remove
+  t = await startTestAtom(ca.env)
 }, 120_000)
 afterAll(async () => {
   await t?.close()
+  removeCa?.()
 })
 
 describe("AtomClient against a running Atom", () => {
