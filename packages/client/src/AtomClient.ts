@@ -1,18 +1,17 @@
+import { Either, ParseResult, Schema } from "effect"
 import { AtomClientError } from "./AtomClientError.js"
+import type { AuditLogFilter, AuthzCheckInput } from "./contractInputs.js"
 import {
-  type AuditLogFilter,
   AuditLogs,
   AuthzCheck,
-  type AuthzCheckInput,
   CreateEntity,
   CreateRole,
   CreateRoleAssignment,
   CreateTenant,
   IssueCertificate,
 } from "./documents.js"
-import type { TypedDocument } from "./TypedDocument.js"
-
-type VariablesOf<D> = D extends TypedDocument<unknown, infer V> ? V : never
+import { GraphqlResponse } from "./GraphqlResponse.js"
+import type { TypedDocument, VariablesOf } from "./TypedDocument.js"
 
 export interface LoginResult {
   readonly token: string
@@ -40,6 +39,16 @@ const errorMessage = (body: unknown, fallback: string): string => {
   return fallback
 }
 
+/** The body as JSON, or the text itself when it is not JSON (a proxy's error page, say). */
+const parseJson = (text: string): unknown => {
+  if (text === "") return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
 /**
  * Atom over HTTP for code that does not use Effect: REST login, then GraphQL operations with typed
  * documents. Every failure rejects with an `AtomClientError` carrying Atom's message.
@@ -58,10 +67,14 @@ export class AtomClient {
   async #post(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" }
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
-    const res = await this.#fetch(`${this.#baseUrl}${path}`, { method: "POST", headers, body: JSON.stringify(body) })
+    const url = `${this.#baseUrl}${path}`
+    const res = await this.#fetch(url, { method: "POST", headers, body: JSON.stringify(body) }).catch(
+      (cause: unknown) => {
+        throw new AtomClientError(`cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, 0)
+      },
+    )
     const text = await res.text()
-    const parsed: unknown = text === "" ? null : JSON.parse(text)
-    return { status: res.status, body: parsed }
+    return { status: res.status, body: parseJson(text) }
   }
 
   /** Password (or shared-key) login; later calls carry the session token. */
@@ -80,15 +93,24 @@ export class AtomClient {
     }
   }
 
-  /** Runs any typed document; resolves to its `data`, rejects with the first GraphQL error. */
+  /**
+   * Runs any typed document; resolves to its `data` checked against the document's schema, rejects with
+   * the first GraphQL error, or with an `AtomClientError` naming the mismatch when the answer has another shape.
+   */
   async request<Data, Variables>(document: TypedDocument<Data, Variables>, variables: Variables): Promise<Data> {
     const res = await this.#post("/graphql", { query: document.query, variables })
-    const b = res.body
-    if (!isRecord(b) || (Array.isArray(b.errors) && b.errors.length > 0) || !isRecord(b.data)) {
-      throw new AtomClientError(errorMessage(b, `GraphQL request failed with status ${res.status}`), res.status)
+    const envelope = Schema.decodeUnknownEither(GraphqlResponse)(res.body)
+    if (Either.isLeft(envelope)) {
+      throw new AtomClientError(errorMessage(res.body, `GraphQL request failed with status ${res.status}`), res.status)
     }
-    // the shape is the document's selection, as the served contract guarantees
-    return b.data as Data
+    const { data, errors } = envelope.right
+    if (errors !== undefined) throw new AtomClientError(errors[0].message, res.status)
+    const decoded = Schema.decodeUnknownEither(document.data)(data)
+    if (Either.isLeft(decoded)) {
+      const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      throw new AtomClientError(`unexpected ${document.name} response: ${problem}`, res.status)
+    }
+    return decoded.right
   }
 
   createTenant = async (input: VariablesOf<typeof CreateTenant>["input"]) =>

@@ -1,142 +1,162 @@
-import { type TypedDocument, typed } from "./TypedDocument.js"
+import { Schema } from "effect"
+import {
+  AuditLogFilter,
+  AuthzCheckInput,
+  ById,
+  CreateEntityInput,
+  CreateRoleAssignmentInput,
+  CreateRoleInput,
+  CreateTenantInput,
+  EntityFilter,
+  IssueCertificateInput,
+  RoleFilter,
+  TenantFilter,
+} from "./contractInputs.js"
+import {
+  AuditLog,
+  AuthzResponse,
+  Entity,
+  IssuedCertificate,
+  ListOf,
+  Role,
+  RoleAssignment,
+  Tenant,
+} from "./contractTypes.js"
+import { typed } from "./TypedDocument.js"
 
-// Documents for operations of Atom's GraphQL contract, with the shapes they select.
+// Documents for operations of Atom's GraphQL contract: the query, the schema of what it selects and
+// the schema of its variables.
 
-export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
+const Input = <A>(input: Schema.Schema<A>) => Schema.Struct({ input })
 
-export interface Tenant {
-  readonly id: string
-  readonly name: string
-  readonly alias: string | null
-  readonly status: string
-}
-export const CreateTenant: TypedDocument<
-  { readonly createTenant: Tenant },
-  { readonly input: { readonly name: string; readonly alias?: string; readonly attributes?: Json } }
-> = typed(`mutation CreateTenant($input: CreateTenantInput!) { createTenant(input: $input) { id name alias status } }`)
-
-export type EntityKind = "human" | "device" | "service" | "workload" | "application"
-export interface Entity {
-  readonly id: string
-  readonly kind: EntityKind
-  readonly name: string
-  readonly tenantId: string | null
-  readonly status: string
-}
-export const CreateEntity: TypedDocument<
-  { readonly createEntity: Entity },
-  {
-    readonly input: {
-      readonly name: string
-      readonly kind?: EntityKind
-      readonly tenantId?: string
-      readonly alias?: string
-      readonly attributes?: Json
-    }
-  }
-> = typed(
-  `mutation CreateEntity($input: CreateEntityInput!) { createEntity(input: $input) { id kind name tenantId status } }`,
+export const Health = typed(
+  "Health",
+  "query Health { health }",
+  Schema.Struct({ health: Schema.String }),
+  Schema.Struct({}),
 )
 
-export interface Role {
-  readonly id: string
-  readonly name: string
-  readonly tenantId: string | null
-}
-export const CreateRole: TypedDocument<
-  { readonly createRole: Role },
-  { readonly input: { readonly name: string; readonly tenantId?: string; readonly description?: string } }
-> = typed(`mutation CreateRole($input: CreateRoleInput!) { createRole(input: $input) { id name tenantId } }`)
-
-export interface RoleAssignment {
-  readonly id: string
-  readonly subjectKind: "entity" | "group"
-  readonly subjectId: string
-  readonly roleId: string
-}
-export const CreateRoleAssignment: TypedDocument<
-  { readonly createRoleAssignment: RoleAssignment },
-  {
-    readonly input: {
-      readonly tenantId?: string
-      readonly subjectKind: "entity" | "group"
-      readonly subjectId: string
-      readonly roleId: string
-    }
-  }
-> = typed(
-  `mutation CreateRoleAssignment($input: CreateRoleAssignmentInput!) { createRoleAssignment(input: $input) { id subjectKind subjectId roleId } }`,
+export const CreateTenant = typed(
+  "CreateTenant",
+  "mutation CreateTenant($input: CreateTenantInput!) { createTenant(input: $input) { id name alias status } }",
+  Schema.Struct({ createTenant: Tenant }),
+  Input(CreateTenantInput),
 )
 
-export interface AuthzCheckInput {
-  readonly subjectId: string
-  readonly action: string
-  readonly resourceId?: string
-  readonly objectKind?: string
-  readonly objectId?: string
-  readonly context?: Json
-}
-export interface AuthzResponse {
-  readonly allowed: boolean
-  readonly reason: string
-}
-export const AuthzCheck: TypedDocument<{ readonly authzCheck: AuthzResponse }, { readonly input: AuthzCheckInput }> =
-  typed(`mutation AuthzCheck($input: AuthzCheckInput!) { authzCheck(input: $input) { allowed reason } }`)
-
-export interface IssuedCertificate {
-  readonly certificate: {
-    readonly credentialId: string
-    readonly entityId: string
-    readonly serialNumber: string
-    readonly certificatePem: string
-    readonly fingerprintSha256: string
-    readonly expiresAt: string | null
-  }
-  readonly privateKeyPem: string | null
-}
-export const IssueCertificate: TypedDocument<
-  { readonly issueCertificate: IssuedCertificate },
-  {
-    readonly input: {
-      readonly entityId: string
-      readonly ttlSecs?: number
-      readonly commonName?: string
-      readonly dnsNames?: ReadonlyArray<string>
-      readonly ipAddresses?: ReadonlyArray<string>
-    }
-  }
-> = typed(
-  `mutation IssueCertificate($input: IssueCertificateInput!) { issueCertificate(input: $input) { certificate { credentialId entityId serialNumber certificatePem fingerprintSha256 expiresAt } privateKeyPem } }`,
+export const GetTenant = typed(
+  "GetTenant",
+  "query GetTenant($id: ID!) { tenant(id: $id) { id name alias status } }",
+  Schema.Struct({ tenant: Tenant }),
+  ById,
 )
 
-export interface AuditLog {
-  readonly id: string
-  readonly actorEntityId: string | null
-  readonly tenantId: string | null
-  readonly targetKind: string | null
-  readonly targetId: string | null
-  readonly event: string
-  readonly outcome: string
-  readonly details: Json
-  readonly createdAt: string
-}
-export interface AuditLogFilter {
-  readonly actorEntityId?: string
-  readonly tenantId?: string
-  readonly targetKind?: string
-  readonly targetId?: string
-  readonly event?: string
-  readonly limit?: number
-  readonly offset?: number
-}
-export const AuditLogs: TypedDocument<
-  { readonly auditLogs: { readonly items: ReadonlyArray<AuditLog>; readonly total: number } },
-  AuditLogFilter
-> = typed(
+export const Tenants = typed(
+  "Tenants",
+  `query Tenants($q: String, $status: TenantStatus, $limit: Int, $offset: Int) {
+  tenants(q: $q, status: $status, limit: $limit, offset: $offset) { items { id name alias status } total }
+}`,
+  Schema.Struct({ tenants: ListOf(Tenant) }),
+  TenantFilter,
+)
+
+export const CreateEntity = typed(
+  "CreateEntity",
+  "mutation CreateEntity($input: CreateEntityInput!) { createEntity(input: $input) { id kind name tenantId status } }",
+  Schema.Struct({ createEntity: Entity }),
+  Input(CreateEntityInput),
+)
+
+export const GetEntity = typed(
+  "GetEntity",
+  "query GetEntity($id: ID!) { entity(id: $id) { id kind name tenantId status } }",
+  Schema.Struct({ entity: Entity }),
+  ById,
+)
+
+export const Entities = typed(
+  "Entities",
+  `query Entities($q: String, $kind: EntityKind, $tenantId: ID, $limit: Int, $offset: Int) {
+  entities(q: $q, kind: $kind, tenantId: $tenantId, limit: $limit, offset: $offset) { items { id kind name tenantId status } total }
+}`,
+  Schema.Struct({ entities: ListOf(Entity) }),
+  EntityFilter,
+)
+
+export const CreateRole = typed(
+  "CreateRole",
+  "mutation CreateRole($input: CreateRoleInput!) { createRole(input: $input) { id name tenantId } }",
+  Schema.Struct({ createRole: Role }),
+  Input(CreateRoleInput),
+)
+
+export const Roles = typed(
+  "Roles",
+  `query Roles($tenantId: ID, $q: String, $limit: Int, $offset: Int) {
+  roles(tenantId: $tenantId, q: $q, limit: $limit, offset: $offset) { items { id name tenantId } total }
+}`,
+  Schema.Struct({ roles: ListOf(Role) }),
+  RoleFilter,
+)
+
+export const CreateRoleAssignment = typed(
+  "CreateRoleAssignment",
+  "mutation CreateRoleAssignment($input: CreateRoleAssignmentInput!) { createRoleAssignment(input: $input) { id subjectKind subjectId roleId } }",
+  Schema.Struct({ createRoleAssignment: RoleAssignment }),
+  Input(CreateRoleAssignmentInput),
+)
+
+export const AuthzCheck = typed(
+  "AuthzCheck",
+  "mutation AuthzCheck($input: AuthzCheckInput!) { authzCheck(input: $input) { allowed reason } }",
+  Schema.Struct({ authzCheck: AuthzResponse }),
+  Input(AuthzCheckInput),
+)
+
+export const AuthzBulkCheck = typed(
+  "AuthzBulkCheck",
+  "mutation AuthzBulkCheck($input: [AuthzCheckInput!]!) { authzBulkCheck(input: $input) { allowed reason } }",
+  Schema.Struct({ authzBulkCheck: Schema.Array(AuthzResponse) }),
+  Schema.Struct({ input: Schema.Array(AuthzCheckInput).pipe(Schema.maxItems(20)) }),
+)
+
+export const IssueCertificate = typed(
+  "IssueCertificate",
+  `mutation IssueCertificate($input: IssueCertificateInput!) {
+  issueCertificate(input: $input) {
+    certificate { credentialId entityId serialNumber certificatePem fingerprintSha256 expiresAt }
+    privateKeyPem
+  }
+}`,
+  Schema.Struct({ issueCertificate: IssuedCertificate }),
+  Input(IssueCertificateInput),
+)
+
+export const AuditLogs = typed(
+  "AuditLogs",
   `query AuditLogs($actorEntityId: ID, $tenantId: ID, $targetKind: String, $targetId: ID, $event: String, $limit: Int, $offset: Int) {
   auditLogs(actorEntityId: $actorEntityId, tenantId: $tenantId, targetKind: $targetKind, targetId: $targetId, event: $event, limit: $limit, offset: $offset) {
     items { id actorEntityId tenantId targetKind targetId event outcome details createdAt }
     total
   }
 }`,
+  Schema.Struct({ auditLogs: ListOf(AuditLog) }),
+  AuditLogFilter,
 )
+
+/** Every document above, for tools that walk the client's operations (the fuzz harness does). */
+export const documents = [
+  Health,
+  CreateTenant,
+  GetTenant,
+  Tenants,
+  CreateEntity,
+  GetEntity,
+  Entities,
+  CreateRole,
+  Roles,
+  CreateRoleAssignment,
+  AuthzCheck,
+  AuthzBulkCheck,
+  IssueCertificate,
+  AuditLogs,
+] as const
