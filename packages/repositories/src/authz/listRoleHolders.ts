@@ -1,4 +1,4 @@
-import { BindingId, RoleId, TenantId } from "@atom/domain/authz"
+import { RoleHolder, RoleId, TenantId } from "@atom/domain/authz"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { DbFailure } from "../db/sqlErrors.js"
@@ -8,17 +8,7 @@ import { decodeOneRow, JsonArrayColumn } from "./jsonRow.js"
 export const RoleSummary = Schema.Struct({ id: RoleId, name: Schema.String, tenantId: Schema.NullOr(TenantId) })
 export type RoleSummary = typeof RoleSummary.Type
 
-/** One assignment of a role to a live entity or principal group. */
-export const RoleHolder = Schema.Struct({
-  assignmentId: BindingId,
-  tenantId: Schema.NullOr(TenantId),
-  subjectKind: Schema.Literal("entity", "group"),
-  subjectId: Schema.UUID,
-  subjectName: Schema.String,
-  /** direct members of a principal group; null for entities */
-  memberCount: Schema.NullOr(Schema.Int),
-})
-export type RoleHolder = typeof RoleHolder.Type
+export { RoleHolder } from "@atom/domain/authz"
 
 export interface RoleHolders {
   /** null when the role is missing or tombstoned */

@@ -1,0 +1,21 @@
+import { AuditRpcs } from "./AuditRpcs.js"
+import { AuthzRpcs } from "./AuthzRpcs.js"
+import { CertificateRpcs } from "./CertificateRpcs.js"
+import { CredentialRpcs } from "./CredentialRpcs.js"
+import { EntityRpcs } from "./EntityRpcs.js"
+import { PolicyRpcs } from "./PolicyRpcs.js"
+import { RpcAuthentication } from "./RpcAuthentication.js"
+import { TenantRpcs } from "./TenantRpcs.js"
+
+/**
+ * Atom's typed RPC contract, served at `/rpc` (HTTP NDJSON and WebSocket): the admin and runtime
+ * operations, every call authenticated by its bearer token and failing with `AtomRpcError`.
+ */
+export class AtomRpcs extends TenantRpcs.merge(
+  EntityRpcs,
+  PolicyRpcs,
+  AuthzRpcs,
+  CredentialRpcs,
+  CertificateRpcs,
+  AuditRpcs,
+).middleware(RpcAuthentication) {}
