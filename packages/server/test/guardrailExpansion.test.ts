@@ -299,3 +299,58 @@ describe("tenant bootstrap runs guardrails for its creator (authz.md §6.2)", ()
     expect(at(made, "createTenant", "id")).toMatch(/^[0-9a-f-]{36}$/)
   })
 })
+
+describe("a kind change re-judges what the entity holds (authz.md §3.4)", () => {
+  const KIND = `mutation($id: ID!, $k: EntityKind!) { updateEntity(id: $id, input: { kind: $k }) { id kind } }`
+  const service = async () => {
+    const id = randomUUID()
+    await rows(`INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'service', $2, $3)`, id, `svc-${id}`, T)
+    return id
+  }
+  const state = async (id: string) => {
+    const [row] = await rows(
+      `SELECT e.kind, (SELECT revision FROM authz_revision) AS revision,
+              (SELECT count(*)::int FROM audit_logs WHERE event = 'entity.update' AND target_id = $1) AS audits
+       FROM entities e WHERE e.id = $1`,
+      id,
+    )
+    return row
+  }
+
+  it("a held grant the new kind may not receive refuses the change with the guardrail's message; nothing is written", async () => {
+    const [direct, viaRole, viaGroup, harmless] = [await service(), await service(), await service(), await service()]
+    const tenantManage = await block({ scopeMode: "tenant", tenantId: T }, ["manage"])
+    const tenantRead = await block({ scopeMode: "tenant", tenantId: T }, ["read"])
+    await ok(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: direct, permissionBlockId: tenantManage } })
+    const admins = await role(`kind-admins-${randomUUID()}`, T, [tenantManage])
+    await ok(ASSIGN, { i: { tenantId: T, subjectKind: "entity", subjectId: viaRole, roleId: admins } })
+    // held through a nested principal group: the role sits on the parent, the service is in the child
+    const parent = randomUUID()
+    const child = randomUUID()
+    await rows(
+      `INSERT INTO principal_groups (id, name, tenant_id) VALUES ($1, $3, $5), ($2, $4, $5)`,
+      parent,
+      child,
+      `kind-parent-${parent}`,
+      `kind-child-${child}`,
+      T,
+    )
+    await ok(`mutation($id: ID!, $p: ID!) { setGroupParent(id: $id, parentId: $p) { id } }`, { id: child, p: parent })
+    await ok(ASSIGN, { i: { tenantId: T, subjectKind: "group", subjectId: parent, roleId: admins } })
+    expect(at(await ok(ADD, { g: child, e: viaGroup }), "addGroupMember")).toBe(true)
+    await ok(POLICY, { i: { tenantId: T, subjectKind: "entity", subjectId: harmless, permissionBlockId: tenantRead } })
+
+    for (const id of [direct, viaRole, viaGroup]) {
+      const before = await state(id)
+      expect(await err(KIND, { id, k: "device" })).toBe(REJECTED)
+      expect(await state(id)).toEqual(before)
+      expect(at(before, "kind")).toBe("service")
+    }
+    // read is not guarded for devices; other kinds are not touched by the device rule
+    expect(at(await ok(KIND, { id: harmless, k: "device" }), "updateEntity", "kind")).toBe("device")
+    expect(at(await ok(KIND, { id: direct, k: "human" }), "updateEntity", "kind")).toBe("human")
+    // once the forbidden grant is gone, the same change passes
+    await rows(`DELETE FROM role_assignments WHERE subject_id = $1`, viaRole)
+    expect(at(await ok(KIND, { id: viaRole, k: "device" }), "updateEntity", "kind")).toBe("device")
+  })
+})

@@ -1,6 +1,6 @@
 import type { ScopeMode } from "@atom/domain/authz"
 import type { BlockFilter } from "@atom/domain/policy"
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { execute } from "../db/decodeRows.js"
 import { BoundBlocksJson, GuardrailBlockJson, JsonList, PageRow, PermissionBlockJson } from "./policyJson.js"
@@ -118,24 +118,29 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
       )
 
     /**
-     * Everything a member of the principal group inherits, as guardrails judge it: the blocks of every
-     * direct policy and role assignment on the group and its ancestors (real scopes for both, §6.3 fixed),
-     * each under its binding's tenant boundary.
+     * The blocks bound to the holders `start` reaches — the principal groups it selects (`id`), their
+     * ancestors and, when given, one entity itself — through direct policies and role assignments, each
+     * under its binding's tenant boundary, as guardrails judge them (real scopes for both, §6.3 fixed).
      */
-    const reachingGroupForGuardrails = (groupId: string) =>
+    const boundBlocks = (start: Statement.Fragment, entityId: string | null) =>
       sql`
         WITH RECURSIVE up AS (
-          SELECT ${groupId}::uuid AS id
+          ${start}
           UNION
           SELECT h.parent_id FROM principal_group_hierarchy h JOIN up ON h.child_id = up.id
         ),
+        holders AS (
+          SELECT 'group'::text AS kind, id FROM up
+          UNION ALL
+          SELECT 'entity', ${entityId}::uuid WHERE ${entityId}::uuid IS NOT NULL
+        ),
         bound AS (
           SELECT dp.tenant_id, dp.permission_block_id AS block_id
-          FROM direct_policies dp WHERE dp.subject_kind = 'group' AND dp.subject_id IN (SELECT id FROM up)
+          FROM direct_policies dp JOIN holders x ON dp.subject_kind = x.kind AND dp.subject_id = x.id
           UNION
           SELECT ra.tenant_id, rpb.permission_block_id
-          FROM role_assignments ra JOIN role_permission_blocks rpb ON rpb.role_id = ra.role_id
-          WHERE ra.subject_kind = 'group' AND ra.subject_id IN (SELECT id FROM up)
+          FROM role_assignments ra JOIN holders x ON ra.subject_kind = x.kind AND ra.subject_id = x.id
+          JOIN role_permission_blocks rpb ON rpb.role_id = ra.role_id
         )
         SELECT COALESCE(json_agg(json_build_object('tenantId', b.tenant_id, 'block', ${guardrailBlockObject(sql)})),
                         '[]'::json)::text AS items
@@ -143,8 +148,20 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
       `.pipe(
         decodeOne(BoundItems),
         Effect.map((r) => r.items),
+      )
+
+    /** Everything a member of the principal group inherits from it and its ancestors. */
+    const reachingGroupForGuardrails = (groupId: string) =>
+      boundBlocks(sql`SELECT ${groupId}::uuid AS id`, null).pipe(
         Effect.withSpan("PermissionBlocks.reachingGroupForGuardrails"),
       )
+
+    /** Everything an entity holds: its own grants and those of its principal groups and their ancestors. */
+    const heldByEntityForGuardrails = (entityId: string) =>
+      boundBlocks(
+        sql`SELECT m.group_id AS id FROM principal_group_members m WHERE m.entity_id = ${entityId}`,
+        entityId,
+      ).pipe(Effect.withSpan("PermissionBlocks.heldByEntityForGuardrails"))
 
     return {
       list,
@@ -157,6 +174,7 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
       forGuardrails,
       ofRoleForGuardrails,
       reachingGroupForGuardrails,
+      heldByEntityForGuardrails,
     } as const
   }),
 }) {}

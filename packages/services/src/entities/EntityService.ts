@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import type { EntityKind, EntityStatus, JsonObject } from "@atom/domain/authz"
+import type { AtomConfig } from "@atom/domain/config"
 import { DEFAULT_OWNERSHIP_RELATION, type Entity, type EntityFilter, parentGroupAttribute } from "@atom/domain/entities"
 import { Conflict, InvalidInput, NotFound } from "@atom/domain/errors"
 import { AUTHENTICATED_USERS_GROUP_ID } from "@atom/domain/groups"
@@ -8,11 +9,13 @@ import type { Paging } from "@atom/domain/tenants"
 import { AuthzReferences, Entities, EntityProfiles, type EntityValues, Ownerships } from "@atom/repositories/entities"
 import { Containment, GroupMembers, Groups } from "@atom/repositories/groups"
 import { Sessions, TenantRefs } from "@atom/repositories/identity"
+import type { AssignmentRules, PermissionBlocks } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import { recordChange } from "../audit/recordChange.js"
 import { Gate } from "../authz/Gate.js"
 import { liveObjectGroup, placementTenant } from "../groups/objectGroupPlacement.js"
+import { guardrailsForKindChange } from "../policy/guardrailsForKindChange.js"
 import { requireActiveTenant } from "./activeTenant.js"
 import { atTenant, onObject, PLATFORM_MANAGE, readAccess } from "./adminScopes.js"
 import { aliasInput, nameInput } from "./aliasInput.js"
@@ -74,6 +77,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
     const gate = yield* Gate
     const reads = yield* ReadAccess
     const schemas = yield* ProfileSchemas
+    const guardrailContext = yield* Effect.context<PermissionBlocks | AssignmentRules | AtomConfig>()
     const inTransaction = transactionally(sql)
     const bump = bumpRevisionOn(sql)
 
@@ -203,6 +207,10 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         yield* inTransaction(
           Effect.gen(function* () {
             if (!(yield* entities.update(id, values))) return yield* notFound(id)
+            // the row is locked now: what the entity holds is judged again for its new kind (authz.md §3.4)
+            if (values.kind !== current.kind) {
+              yield* guardrailsForKindChange(id, values.kind).pipe(Effect.provide(guardrailContext))
+            }
             // containment is within one tenant: a move takes the entity out of its old group
             if (values.tenantId !== current.tenantId) yield* containment.clearEntity(id)
             yield* bump
