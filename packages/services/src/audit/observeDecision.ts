@@ -36,8 +36,8 @@ const outcomeOf = <A, E extends { readonly _tag: string }>(
   return { outcome: tag === "Forbidden" ? "deny" : "error", facts: null, failure: tag }
 }
 
-/** The `authz.check` / `authz.explain` event of one decision (or of its failure). */
-const decisionEvent = (
+/** The `authz.check` / `authz.explain` event of one decision (or of its failure); also built by a remembered check. */
+export const decisionEvent = (
   event: DecisionEvent,
   caller: Caller,
   facts: CheckFacts,

@@ -106,12 +106,19 @@ export const JwtAuthenticatorLive = Layer.effect(
         }),
       )
 
+    /** Whether a remembered caller's `last_used_at` was written within the interval (or it has none). */
+    const stampFresh = (caller: Caller, nowMs: number): boolean => {
+      const id = caller.credentialId
+      if (id === null) return true
+      const last = stampedAt.get(id)
+      return last !== undefined && nowMs - last < USAGE_STAMP_INTERVAL_MS
+    }
+
     /** A remembered access token still has `last_used_at` written at most once per interval. */
     const stampUsage = (caller: Caller, nowMs: number) => {
       const id = caller.credentialId
-      if (id === null) return Effect.void
+      if (id === null || stampFresh(caller, nowMs)) return Effect.void
       const last = stampedAt.get(id)
-      if (last !== undefined && nowMs - last < USAGE_STAMP_INTERVAL_MS) return Effect.void
       stampedAt.set(id, nowMs)
       if (stampedAt.size > 2 * cache.capacity) stampedAt.clear()
       if (last === undefined) return Effect.void
@@ -132,8 +139,15 @@ export const JwtAuthenticatorLive = Layer.effect(
         cache.remember(digest, startedAt, verified)
         if (verified.caller.credentialId !== null) stampedAt.set(verified.caller.credentialId, nowMs)
         return verified.caller
-      }).pipe(Effect.withSpan("Authenticator.authenticate"))
+      }).pipe(Effect.withSpan("Authenticator.authenticate", { captureStackTrace: false }))
 
-    return { authenticate }
+    const remembered = (token: string, nowMs: number): Caller | undefined => {
+      const hit = cache.peek(tokenDigest(token), nowMs)
+      if (hit === undefined || !stampFresh(hit.caller, nowMs)) return undefined
+      cache.countHit()
+      return hit.caller
+    }
+
+    return { authenticate, remembered }
   }),
 )

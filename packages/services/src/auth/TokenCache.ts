@@ -54,6 +54,20 @@ export const makeTokenCache = (feed: RevisionFeedShape, size: number = DEFAULT_T
     s.authEpoch === feed.authEpoch() &&
     s.revision === feed.latestRevision()
 
+  const holds = (entry: Entry, nowMs: number): boolean =>
+    current(entry.stamp) && nowMs < entry.validUntilMs && entry.stillVouched()
+
+  /** The remembered verification of `digest` if it still holds at `nowMs`; counts nothing, drops nothing. */
+  const peek = (digest: string, nowMs: number): VerifiedToken | undefined => {
+    const entry = entries.get(digest)
+    return entry !== undefined && holds(entry, nowMs) ? entry : undefined
+  }
+
+  /** Counts a hit answered through `peek`. */
+  const countHit = (): void => {
+    counts.hits++
+  }
+
   /** The remembered verification of `digest`, if it still holds at `nowMs`. */
   const get = (digest: string, nowMs: number): VerifiedToken | undefined => {
     const entry = entries.get(digest)
@@ -61,7 +75,7 @@ export const makeTokenCache = (feed: RevisionFeedShape, size: number = DEFAULT_T
       counts.misses++
       return undefined
     }
-    if (current(entry.stamp) && nowMs < entry.validUntilMs && entry.stillVouched()) {
+    if (holds(entry, nowMs)) {
       counts.hits++
       return entry
     }
@@ -78,7 +92,7 @@ export const makeTokenCache = (feed: RevisionFeedShape, size: number = DEFAULT_T
 
   const stats = (): TokenCacheStats => ({ ...counts })
 
-  return { get, remember, stamp, stats, size: () => entries.size, capacity: size }
+  return { get, peek, countHit, remember, stamp, stats, size: () => entries.size, capacity: size }
 }
 
 export type TokenCache = ReturnType<typeof makeTokenCache>

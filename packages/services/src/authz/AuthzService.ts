@@ -9,28 +9,28 @@
 // tenants, credential metadata), actions and applicability, token ceilings. A write that skips the
 // bump leaves other replicas and this one's cache deciding on the old state until the next bump.
 import type { LifecycleDetails } from "@atom/domain/authz"
-import { type Forbidden, InvalidInput } from "@atom/domain/errors"
+import { Forbidden, InvalidInput } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { type GateAlternative, isListable, listingGrants } from "@atom/engines/authz"
 import { listObjectCandidates } from "@atom/repositories/authz"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Either, Layer } from "effect"
 import { observeBulkDecisions, observeDecision, observeExplain } from "../audit/observeDecision.js"
-import { AuthzState, type DecisionInputs } from "./AuthzState.js"
+import { AuthzState, type DecisionInputs, type DecisionInputsRequest } from "./AuthzState.js"
 import {
   type AuthorizedObjectIdsFields,
   type AuthorizedObjectsRequest,
   parseAuthorizedObjectsRequest,
 } from "./authorizedObjectsRequest.js"
-import { type CheckRequestFields, parseCheckRequest, type RequestDialect } from "./checkRequest.js"
+import { type CheckRequestFields, checkQuestionOf, parseCheckRequest, type RequestDialect } from "./checkRequest.js"
 import { type CheckAnswer, type CheckQuestion, decideCheck, targetsOf } from "./decideCheck.js"
-import { gateCredentialOf, requirementTargets } from "./decideGate.js"
+import { decideGate, gateCredentialOf, requirementTargets } from "./decideGate.js"
 import { DELEGATED_CHECK_ACTIONS, delegatedCheckAlternatives, explainAlternatives } from "./delegatedCheckGate.js"
 import { anyOf, Platform, Tenant } from "./Gate.js"
 import { listingReach } from "./listingReach.js"
 import { paginate } from "./pagination.js"
-import { requirePass, requireRequirements } from "./requirePass.js"
+import { requireRequirements } from "./requirePass.js"
 
 /** What `authzCheck` and gRPC `Check` answer. */
 export interface AuthzDecision {
@@ -58,6 +58,17 @@ export class AuthzService extends Context.Tag("atom/AuthzService")<
       request: CheckRequestFields,
       dialect?: RequestDialect,
     ) => Effect.Effect<AuthzDecision, AuthzFailure>
+    /**
+     * `check` with no effect to run, when everything it needs is remembered (AuthzState.remembered) and
+     * the request is well formed and passes its gates; undefined whenever `check` would do anything more.
+     * The caller observes the decision (observeDecision's `decisionObserver`).
+     */
+    readonly checkRemembered: (
+      caller: Caller,
+      request: CheckRequestFields,
+      dialect: RequestDialect,
+      now: number,
+    ) => AuthzDecision | undefined
     /** The decision with every evaluated grant; platform `policy.manage`/`manage` only, even for self. */
     readonly explain: (caller: Caller, request: CheckRequestFields) => Effect.Effect<CheckAnswer, AuthzFailure>
     /** At most 20 checks, each gated and decided as alone; one failed gate fails the call. */
@@ -89,29 +100,33 @@ const toDecision = (answer: CheckAnswer): AuthzDecision => ({
 })
 
 const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) => {
-  /** One load for the caller, every subject, every target and the caller's ceiling. */
-  const loadFor = (caller: Caller, questions: ReadonlyArray<CheckQuestion>) =>
-    state.load({
-      subjectIds: [...new Set([caller.entityId, ...questions.map((q) => q.subjectId)])],
-      targets: targetsOf(questions),
-      credentialId: gateCredentialOf(caller),
-    })
+  /** What one load needs: the caller, every subject, every target and the caller's ceiling. */
+  const inputsRequestFor = (caller: Caller, questions: ReadonlyArray<CheckQuestion>): DecisionInputsRequest => ({
+    subjectIds: [...new Set([caller.entityId, ...questions.map((q) => q.subjectId)])],
+    targets: targetsOf(questions),
+    credentialId: gateCredentialOf(caller),
+  })
 
-  /** Fails unless the caller passes `extraGate` (if any) and, for each question about someone else, the delegated-check gate. */
-  const requireGates = (
+  const loadFor = (caller: Caller, questions: ReadonlyArray<CheckQuestion>) =>
+    state.load(inputsRequestFor(caller, questions))
+
+  /** Whether the caller passes `extraGate` (if any) and, for each question about someone else, the delegated-check gate. */
+  const gatesPass = (
     inputs: DecisionInputs,
     caller: Caller,
     questions: ReadonlyArray<CheckQuestion>,
     extraGate: ReadonlyArray<GateAlternative> | null,
     now: number,
-  ) =>
-    Effect.gen(function* () {
-      if (extraGate !== null) yield* requirePass(inputs, caller, extraGate, now)
-      for (const question of questions) {
-        if (question.subjectId === caller.entityId) continue
-        yield* requirePass(inputs, caller, delegatedCheckAlternatives(inputs, question), now)
-      }
-    })
+  ): boolean =>
+    (extraGate === null || decideGate(inputs, caller, extraGate, now)) &&
+    questions.every(
+      (question) =>
+        question.subjectId === caller.entityId ||
+        decideGate(inputs, caller, delegatedCheckAlternatives(inputs, question), now),
+    )
+
+  const requireGates = (...args: Parameters<typeof gatesPass>): Effect.Effect<void, Forbidden> =>
+    gatesPass(...args) ? Effect.void : Effect.fail(new Forbidden({ reason: "gate" }))
 
   /** Gates and decides questions on one load, in runtime mode with the caller's ceiling. */
   const gatedAnswers = (caller: Caller, questions: ReadonlyArray<CheckQuestion>) =>
@@ -141,8 +156,22 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
       return toDecision(yield* gatedAnswer(caller, question, null, false))
     }).pipe(
       observeDecision(caller, request, dialect),
-      Effect.withSpan("AuthzService.check", { attributes: { dialect } }),
+      Effect.withSpan("AuthzService.check", { attributes: { dialect }, captureStackTrace: false }),
     )
+
+  const checkRemembered = (
+    caller: Caller,
+    request: CheckRequestFields,
+    dialect: RequestDialect,
+    now: number,
+  ): AuthzDecision | undefined => {
+    const parsed = checkQuestionOf(request, dialect)
+    if (Either.isLeft(parsed)) return undefined
+    const questions = [parsed.right]
+    const inputs = state.remembered(inputsRequestFor(caller, questions), now)
+    if (inputs === undefined || !gatesPass(inputs, caller, questions, null, now)) return undefined
+    return toDecision(decideCheck(inputs, parsed.right, { ceilingFor: caller }, now))
+  }
 
   const explain = (caller: Caller, request: CheckRequestFields) =>
     Effect.gen(function* () {
@@ -204,5 +233,5 @@ const makeAuthzService = (state: AuthzState["Type"], sql: SqlClient.SqlClient) =
       return { ids: page.items, total: page.total }
     }).pipe(Effect.withSpan("AuthzService.authorizedObjectIds"))
 
-  return { check, explain, bulkCheck, authorizedObjectIds }
+  return { check, checkRemembered, explain, bulkCheck, authorizedObjectIds }
 }

@@ -82,6 +82,11 @@ export class AuthzState extends Context.Tag("atom/AuthzState")<
   AuthzState,
   {
     readonly load: (request: DecisionInputsRequest) => Effect.Effect<DecisionInputs, DbFailure>
+    /**
+     * What `load` would answer with no statement at all, at `now`: every piece in the shared cache at a
+     * revision nothing has been heard of since (outside any transaction); undefined otherwise.
+     */
+    readonly remembered: (request: DecisionInputsRequest, now: number) => DecisionInputs | undefined
     readonly stats: () => AuthzCacheStats
   }
 >() {
@@ -193,6 +198,13 @@ export const makeAuthzState = (sql: SqlClient.SqlClient, feed: RevisionFeedShape
     },
   })
 
+  /** The cache's revision was confirmed by a statement and no commit has been heard of since (feed epoch `epoch`). */
+  const confirmedAt = (cache: Cache, epoch: number): boolean =>
+    feed.isLive() &&
+    cache.revision !== null &&
+    cache.validatedEpoch === epoch &&
+    feed.latestRevision() <= cache.revision
+
   /**
    * A statement that started at feed epoch `epoch` read at `revision`: moves the cache forward to it
    * (dropping everything read at an earlier one) and records how recently it was confirmed. Revisions
@@ -249,12 +261,7 @@ export const makeAuthzState = (sql: SqlClient.SqlClient, feed: RevisionFeedShape
         const held = cache.revision
         // read before any statement below, so a commit during it leaves the cache unconfirmed
         const epoch = feed.epoch()
-        const confirmed =
-          !inTransaction &&
-          feed.isLive() &&
-          held !== null &&
-          cache.validatedEpoch === epoch &&
-          feed.latestRevision() <= held
+        const confirmed = !inTransaction && confirmedAt(cache, epoch)
         for (const id of subjectIds) {
           const hit = cache.subjects.get(id)
           if (hit !== undefined && notExpired(hit.grants, now)) subjects.set(id, hit)
@@ -356,7 +363,42 @@ export const makeAuthzState = (sql: SqlClient.SqlClient, feed: RevisionFeedShape
         object: (ref: ObjectRef) => objects.get(refKey(ref)) ?? null,
         ceiling,
       } satisfies DecisionInputs
-    }).pipe(Effect.withSpan("AuthzState.load"))
+    }).pipe(Effect.withSpan("AuthzState.load", { captureStackTrace: false }))
 
-  return { load, stats }
+  const remembered = (request: DecisionInputsRequest, now: number): DecisionInputs | undefined => {
+    const catalogue = shared.catalogue
+    if (catalogue === null || !confirmedAt(shared, feed.epoch())) return undefined
+    const ceiling = request.credentialId === null ? null : shared.ceilings.get(request.credentialId)
+    if (ceiling === undefined) return undefined
+    const subjectIds: Array<string> = []
+    const subjects: Array<SubjectGrants> = []
+    for (const raw of request.subjectIds) {
+      const id = normalId(raw)
+      if (subjectIds.includes(id)) continue
+      const hit = shared.subjects.get(id)
+      if (hit === undefined || !notExpired(hit.grants, now)) return undefined
+      subjectIds.push(id)
+      subjects.push(hit)
+    }
+    const objectKeys: Array<string> = []
+    const objects: Array<ObjectRecord> = []
+    for (const ref of request.targets) {
+      const key = refKey(ref)
+      const hit = shared.objects.get(key)
+      if (hit === undefined) return undefined
+      objectKeys.push(key)
+      objects.push(hit)
+    }
+    counts.subjectHits += subjects.length
+    counts.objectHits += objects.length
+    if (ceiling !== null) counts.ceilingHits++
+    return {
+      catalogue,
+      subject: (id: string) => subjects[subjectIds.indexOf(normalId(id))] ?? null,
+      object: (ref: ObjectRef) => objects[objectKeys.indexOf(refKey(ref))] ?? null,
+      ceiling,
+    }
+  }
+
+  return { load, remembered, stats }
 }

@@ -1,6 +1,6 @@
 import { type CheckTarget, MissingObjectKind, ObjectId } from "@atom/domain/authz"
 import { InvalidInput } from "@atom/domain/errors"
-import { Effect, Schema } from "effect"
+import { type Effect, Either, Schema } from "effect"
 import type { CheckQuestion } from "./decideCheck.js"
 
 /** A check request as a transport received it: strings, with `""` meaning absent (gRPC). */
@@ -42,42 +42,49 @@ const present = (value: string | null | undefined): value is string =>
   value !== undefined && value !== null && value !== ""
 
 // ids are compared as text (self-checks, cache keys): one spelling, lower case
-const uuid = (dialect: RequestDialect, field: UuidField, value: string): Effect.Effect<string, InvalidInput> => {
+const uuid = (dialect: RequestDialect, field: UuidField, value: string): Either.Either<string, InvalidInput> => {
   const id = value.trim().toLowerCase()
-  return isUuid(id) ? Effect.succeed(id) : Effect.fail(notAUuid(dialect, field))
+  return isUuid(id) ? Either.right(id) : Either.left(notAUuid(dialect, field))
 }
 
-const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
+const invalid = (message: string) => Either.left(new InvalidInput({ message }))
 
 /** The explicit (objectKind, objectId) pair wins over the legacy resourceId (authz.md §2.1). */
-const targetOf = (fields: CheckRequestFields, dialect: RequestDialect): Effect.Effect<CheckTarget, InvalidInput> => {
+const targetOf = (fields: CheckRequestFields, dialect: RequestDialect): Either.Either<CheckTarget, InvalidInput> => {
   const { objectKind, objectId, resourceId } = fields
   if (present(objectKind)) {
     if (objectKind === "platform") {
       return present(objectId)
         ? invalid("object_id must be empty when object_kind is platform")
-        : Effect.succeed({ kind: "platform" })
+        : Either.right({ kind: "platform" })
     }
     if (!isResolvableKind(objectKind))
       return invalid(`unsupported object_kind '${objectKind}' (supported: ${SUPPORTED})`)
     if (!present(objectId)) return invalid("object_id is required when object_kind is provided")
-    return Effect.map(uuid(dialect, "objectId", objectId), (id) => ({ kind: objectKind, id }))
+    return Either.map(uuid(dialect, "objectId", objectId), (id) => ({ kind: objectKind, id }))
   }
   if (present(objectId)) return invalid("object_kind is required when object_id is provided")
   if (present(resourceId))
-    return Effect.map(uuid(dialect, "resourceId", resourceId), (id) => ({ kind: "resource", id }))
+    return Either.map(uuid(dialect, "resourceId", resourceId), (id) => ({ kind: "resource", id }))
   return invalid("authz check requires either resource_id or (object_kind, object_id)")
+}
+
+/** Validates a check request into a question, with the dialect's error wording (no effect to run). */
+export const checkQuestionOf = (
+  fields: CheckRequestFields,
+  dialect: RequestDialect,
+): Either.Either<CheckQuestion, InvalidInput> => {
+  const subjectId = uuid(dialect, "subjectId", fields.subjectId)
+  if (Either.isLeft(subjectId)) return Either.left(subjectId.left)
+  const target = targetOf(fields, dialect)
+  if (Either.isLeft(target)) return Either.left(target.left)
+  const context = fields.context ?? {}
+  if (!isJsonObject(context)) return invalid("context must be a JSON object")
+  return Either.right({ subjectId: subjectId.right, action: fields.action, target: target.right, context })
 }
 
 /** Validates a check request into a question, with the dialect's error wording. */
 export const parseCheckRequest = (
   fields: CheckRequestFields,
   dialect: RequestDialect,
-): Effect.Effect<CheckQuestion, InvalidInput> =>
-  Effect.gen(function* () {
-    const subjectId = yield* uuid(dialect, "subjectId", fields.subjectId)
-    const target = yield* targetOf(fields, dialect)
-    const context = fields.context ?? {}
-    if (!isJsonObject(context)) return yield* invalid("context must be a JSON object")
-    return { subjectId, action: fields.action, target, context }
-  })
+): Effect.Effect<CheckQuestion, InvalidInput> => checkQuestionOf(fields, dialect)

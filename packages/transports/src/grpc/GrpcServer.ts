@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import type { AuditRequestInfo } from "@atom/domain/audit"
 import type { AtomError } from "@atom/domain/errors"
 import { withAuditRequest } from "@atom/services/audit"
 import * as grpc from "@grpc/grpc-js"
@@ -10,7 +11,22 @@ import { ATOM_SERVICES, type AtomServiceName, loadServiceDefinitions } from "./l
 /** A unary RPC as an Effect of the decoded request and the call's metadata. */
 export type UnaryMethod<R> = (request: unknown, metadata: grpc.Metadata) => Effect.Effect<object, AtomError, R>
 
-export type GrpcImplementations<R> = Partial<Record<AtomServiceName, Record<string, UnaryMethod<R>>>>
+/** Answers a call at once when all it needs is in memory; undefined sends the call down its `run` effect. */
+export type ImmediateAnswer = (call: grpc.ServerUnaryCall<unknown, unknown>) => object | undefined
+
+/**
+ * A unary RPC whose warm calls need no effect: `prepare` runs once per server with its runtime, and what
+ * it returns is tried first on every call. It is skipped while an exporting tracer is installed, so every
+ * traced call has its spans.
+ */
+export interface ImmediateMethod<R> {
+  readonly run: UnaryMethod<R>
+  readonly prepare: (runtime: Runtime.Runtime<R>) => ImmediateAnswer
+}
+
+export type GrpcMethod<R> = UnaryMethod<R> | ImmediateMethod<R>
+
+export type GrpcImplementations<R> = Partial<Record<AtomServiceName, Record<string, GrpcMethod<R>>>>
 
 export interface GrpcServerOptions<R> {
   readonly host: string
@@ -44,18 +60,26 @@ const metadataText = (metadata: grpc.Metadata, key: string): string | undefined 
   return typeof value === "string" ? value : undefined
 }
 
-/** One RPC's facts for audit events, log lines and its span: peer address, user agent, request id. */
-const rpcScope = (call: grpc.ServerUnaryCall<unknown, unknown>, method: string) => {
+/** One RPC's facts for audit events and log lines: peer address, user agent, request id. */
+export const rpcRequestInfo = (call: grpc.ServerUnaryCall<unknown, unknown>): AuditRequestInfo => {
   const sent = metadataText(call.metadata, "x-request-id")
-  const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID()
-  const scoped = withAuditRequest({
+  return {
     clientIp: peerAddress(call.getPeer()),
     userAgent: metadataText(call.metadata, "user-agent"),
-    requestId,
-  })
-  return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    scoped(Effect.withSpan(effect, `grpc ${method}`, { kind: "server", attributes: { "rpc.method": method } }))
+    requestId: sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID(),
+  }
 }
+
+/** One RPC's facts for audit events, log lines and its span. */
+const rpcScope = (call: grpc.ServerUnaryCall<unknown, unknown>, method: string) => {
+  const scoped = withAuditRequest(rpcRequestInfo(call))
+  const span = { kind: "server", attributes: { "rpc.method": method }, captureStackTrace: false } as const
+  return <A, E, R>(effect: Effect.Effect<A, E, R>) => scoped(Effect.withSpan(effect, `grpc ${method}`, span))
+}
+
+/** Whether the runtime exports spans (a tracer other than Effect's built-in one is installed). */
+const exportsSpans = <R>(runtime: Runtime.Runtime<R>): boolean =>
+  EffectRuntime.runSync(runtime)(Effect.tracer) !== Effect.runSync(Effect.tracer)
 
 const SERVING = "SERVING"
 const NOT_SERVING = "NOT_SERVING"
@@ -68,6 +92,16 @@ const unimplemented =
 export const startGrpcServer = <R>(options: GrpcServerOptions<R>): Promise<RunningGrpcServer> => {
   const definitions = loadServiceDefinitions()
   const runFork = EffectRuntime.runFork(options.runtime)
+  const immediateAllowed = !exportsSpans(options.runtime)
+  // a defect in an immediate answer is logged and the call takes its effect instead
+  const answerAtOnce = (immediate: ImmediateAnswer, call: grpc.ServerUnaryCall<unknown, unknown>, method: string) => {
+    try {
+      return immediate(call)
+    } catch (defect) {
+      options.onDefect(Cause.die(defect), method)
+      return undefined
+    }
+  }
   const server = new grpc.Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 })
 
   // Health: the overall service "" plus each atom.v1 service (api.md §2.2)
@@ -94,9 +128,16 @@ export const startGrpcServer = <R>(options: GrpcServerOptions<R>): Promise<Runni
     const impl = options.services[name] ?? {}
     const handlers: grpc.UntypedServiceImplementation = {}
     for (const method of Object.keys(def)) {
-      const run = impl[method]
+      const implemented = impl[method]
+      const run = typeof implemented === "function" ? implemented : implemented?.run
+      const immediate =
+        typeof implemented === "object" && immediateAllowed ? implemented.prepare(options.runtime) : undefined
       handlers[method] = run
         ? (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+            if (immediate !== undefined) {
+              const answer = answerAtOnce(immediate, call, `${name}/${method}`)
+              if (answer !== undefined) return cb(null, answer)
+            }
             const fiber = runFork(rpcScope(call, `${name}/${method}`)(run(call.request, call.metadata)))
             fiber.addObserver((exit) => {
               if (Exit.isSuccess(exit)) return cb(null, exit.value)
