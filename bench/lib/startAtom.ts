@@ -36,6 +36,7 @@ export interface StartAtomOptions {
 
 const HOST = "127.0.0.1"
 const SERVER_ENTRY = "packages/server/src/main.ts"
+const PROFILED_ENTRY = "bench/profiledEntry.ts"
 
 /** A port the OS calls free right now (bound and released; the server binds it a moment later). */
 export const freePort = (): Promise<number> =>
@@ -107,7 +108,9 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
   }
   Object.assign(env, await caFilesForPostgres(env))
   const started = performance.now()
-  const child = spawnTsx("atom", options.entry ?? SERVER_ENTRY, ["serve"], env)
+  // ATOM_BENCH_PROFILE_DIR set: every Atom the bench starts writes a V8 CPU profile there on exit
+  const profiled = process.env.ATOM_BENCH_PROFILE_DIR ? PROFILED_ENTRY : undefined
+  const child = spawnTsx("atom", options.entry ?? profiled ?? SERVER_ENTRY, ["serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
   const deadline = started + (options.readyTimeoutMs ?? 120_000)
   while (!(await isReady(`${httpUrl}/health/ready`))) {

@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { announceLocalChange } from "../db/localChanges.js"
 import { type DbFailure, fromSqlError } from "../db/sqlErrors.js"
 
 /**
  * Revokes the active certificates of one entity with `reason` and, when there were any, marks
- * every CRL dirty — inside the caller's transaction (entity delete/disable: `entity_deleted`, …).
+ * every CRL dirty and announces the change locally — inside the caller's transaction (entity delete/disable: `entity_deleted`, …).
  * Answers how many were revoked.
  */
 export const revokeEntityCertificatesInTx = (
@@ -17,7 +18,11 @@ export const revokeEntityCertificatesInTx = (
       UPDATE credentials SET status = 'revoked', revoked_at = now(), revocation_reason = ${reason}, updated_at = now()
       WHERE entity_id = ${entityId} AND kind = 'certificate' AND status = 'active'
       RETURNING id`
-    if (revoked.length > 0) yield* sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`
+    if (revoked.length > 0) {
+      yield* sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`
+      // OCSP answers of this replica are dropped when the transaction ends (others hear NOTIFY)
+      yield* announceLocalChange
+    }
     return revoked.length
   }).pipe(Effect.mapError(fromSqlError))
 
@@ -34,6 +39,10 @@ export const revokeTenantCertificatesInTx = (
       FROM entities e
       WHERE e.id = c.entity_id AND e.tenant_id = ${tenantId} AND c.kind = 'certificate' AND c.status = 'active'
       RETURNING c.id`
-    if (revoked.length > 0) yield* sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`
+    if (revoked.length > 0) {
+      yield* sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`
+      // OCSP answers of this replica are dropped when the transaction ends (others hear NOTIFY)
+      yield* announceLocalChange
+    }
     return revoked.length
   }).pipe(Effect.mapError(fromSqlError))

@@ -4,8 +4,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import { announceLocalChange } from "../db/localChanges.js"
 import { ENTITY_COLUMNS, ENTITY_FROM, EntityRow } from "./EntityRow.js"
-import { LISTING_CANDIDATE_CAP, listedObjects, reachClause } from "./listedObjects.js"
+import { listedObjects, reachClause } from "./listedObjects.js"
 import { deletedClause, likePattern, listableTenantClause, objectGroupClause, uuidSet } from "./sqlFilters.js"
 
 /** Every column an entity write sets (patches are merged by the service first). */
@@ -88,7 +89,7 @@ export class Entities extends Effect.Service<Entities>()("atom/Entities", {
         changed(sql`DELETE FROM entities WHERE id = ${id} AND deleted_at IS NOT NULL RETURNING id`).pipe(
           Effect.map((r) => r.length > 0),
         ),
-      /** Revokes every active credential; certificates among them make the CRL dirty. */
+      /** Revokes every active credential (announced locally); certificates among them make the CRL dirty. */
       revokeCredentials: (id: string, reason: string) =>
         execute(
           sql`WITH revoked AS (
@@ -97,7 +98,7 @@ export class Entities extends Effect.Service<Entities>()("atom/Entities", {
                 WHERE entity_id = ${id} AND status = 'active' RETURNING kind)
               UPDATE crl_state SET dirty = true, updated_at = now()
               WHERE EXISTS (SELECT 1 FROM revoked WHERE kind = 'certificate')`,
-        ),
+        ).pipe(Effect.zipLeft(Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql))),
       credentialIds: (id: string) =>
         changed(sql`SELECT id FROM credentials WHERE entity_id = ${id}`).pipe(Effect.map((r) => r.map((c) => c.id))),
       /** Tombstones the live emails with the entity's own tombstone instant, so restore can find them. */
@@ -127,11 +128,11 @@ export class Entities extends Effect.Service<Entities>()("atom/Entities", {
       listingCandidates: (filter: EntityFilter, reach: ListingReach) =>
         listedObjects(
           "entity",
-          sql`SELECT e.id, e.created_at FROM ${sql.unsafe(ENTITY_FROM)}
+          sql`SELECT e.id, e.created_at, e.tenant_id, e.kind AS sub_kind, oge.group_id AS container FROM ${sql.unsafe(ENTITY_FROM)}
               WHERE ${filterClause({ ...filter, deleted: "live" })}
                 AND ${listableTenantClause(sql, "e.tenant_id")}
-                AND ${reachClause(sql, reach, "e.id", "e.tenant_id")}
-              ORDER BY e.created_at DESC, e.id DESC LIMIT ${LISTING_CANDIDATE_CAP}`,
+                AND ${reachClause(sql, reach, "e.id", "e.tenant_id")}`,
+          reach,
         ).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
       /** Live entities an owner owns, newest first. */
       ownedBy: (ownerId: string) =>

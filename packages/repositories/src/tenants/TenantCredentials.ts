@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import { announceLocalChange } from "../db/localChanges.js"
 import { CountRow } from "./rows.js"
 
 export const TENANT_DELETED = "tenant_deleted"
@@ -10,7 +11,7 @@ export class TenantCredentials extends Effect.Service<TenantCredentials>()("atom
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return {
-      /** Revokes every active credential of the tenant's entities, tagged; answers how many were certificates. */
+      /** Revokes every active credential of the tenant's entities, tagged (announced locally); answers how many were certificates. */
       revokeForTenantDelete: (tenantId: string) =>
         decodeRows(CountRow)(
           sql`WITH revoked AS (
@@ -20,7 +21,10 @@ export class TenantCredentials extends Effect.Service<TenantCredentials>()("atom
                 WHERE e.id = c.entity_id AND e.tenant_id = ${tenantId} AND c.status = 'active'
                 RETURNING c.kind)
               SELECT count(*) FILTER (WHERE kind = 'certificate')::int AS total FROM revoked`,
-        ).pipe(Effect.map((r) => r[0]?.total ?? 0)),
+        ).pipe(
+          Effect.map((r) => r[0]?.total ?? 0),
+          Effect.zipLeft(Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql)),
+        ),
 
       /** A revoked certificate must appear in the next CRL. */
       markCrlDirty: execute(sql`UPDATE crl_state SET dirty = true, updated_at = now() WHERE NOT dirty`),
