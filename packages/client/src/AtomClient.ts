@@ -5,6 +5,7 @@ import {
   AuditLogs,
   AuthzCheck,
   CreateEntity,
+  CreatePassword,
   CreateRole,
   CreateRoleAssignment,
   CreateTenant,
@@ -122,6 +123,9 @@ export class AtomClient {
   assignRole = async (input: VariablesOf<typeof CreateRoleAssignment>["input"]) =>
     (await this.request(CreateRoleAssignment, { input })).createRoleAssignment
   check = async (input: AuthzCheckInput) => (await this.request(AuthzCheck, { input })).authzCheck
+  /** Sets an entity's password (the secret is sent once and never returned). */
+  setPassword = async (entityId: string, password: string) =>
+    (await this.request(CreatePassword, { entityId, password })).createPassword
   issueCertificate = async (input: VariablesOf<typeof IssueCertificate>["input"]) =>
     (await this.request(IssueCertificate, { input })).issueCertificate
   auditLogs = async (filter: AuditLogFilter = {}) => (await this.request(AuditLogs, filter)).auditLogs

@@ -119,6 +119,13 @@ export const AuthzBulkCheck = typed(
   Schema.Struct({ input: Schema.Array(AuthzCheckInput).pipe(Schema.maxItems(20)) }),
 )
 
+export const CreatePassword = typed(
+  "CreatePassword",
+  "mutation CreatePassword($entityId: ID!, $password: String!) { createPassword(entityId: $entityId, password: $password) }",
+  Schema.Struct({ createPassword: Schema.Boolean }),
+  Schema.Struct({ entityId: Schema.UUID, password: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)) }),
+)
+
 export const IssueCertificate = typed(
   "IssueCertificate",
   `mutation IssueCertificate($input: IssueCertificateInput!) {
@@ -157,6 +164,7 @@ export const documents = [
   CreateRoleAssignment,
   AuthzCheck,
   AuthzBulkCheck,
+  CreatePassword,
   IssueCertificate,
   AuditLogs,
 ] as const
