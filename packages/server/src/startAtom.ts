@@ -38,6 +38,7 @@ import {
 } from "@atom/transports/http"
 import { customEndpointRoutes } from "@atom/transports/http/endpoints"
 import { openApiRoutes } from "@atom/transports/http/openapi"
+import { startRpcEndpoint } from "@atom/transports/rpc"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Ref } from "effect"
 import { type AppOptions, type AppServices, makeAppLayer } from "./AppLayer.js"
 import { describeError } from "./describeError.js"
@@ -110,6 +111,18 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       maxDepth: config.graphql.maxDepth,
       onDefect: (cause) => logDefect(cause, { path: "/graphql" }),
     })
+    const admit = (path: string, client: string) => {
+      const category = rateLimitCategory(path)
+      if (category === undefined) return undefined
+      const admission = limiter.admit(category, client)
+      return admission.allowed ? undefined : admission.retryAfterSecs
+    }
+    const rpc = await startRpcEndpoint({
+      runtime: rt,
+      bodyLimit: config.limits.graphqlBodyBytes,
+      trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
+      admit,
+    })
     const httpServer = await startHttpServer({
       host: config.listen.host,
       port: config.listen.port,
@@ -143,16 +156,13 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
           }),
         },
         { method: "POST", path: "/graphql", handler: boundedYogaHandler(yoga, config.limits.graphqlBodyBytes) },
+        { method: "POST", path: "/rpc", handler: rpc.http },
       ],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,
       trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
-      admit: (path, client) => {
-        const category = rateLimitCategory(path)
-        if (category === undefined) return undefined
-        const admission = limiter.admit(category, client)
-        return admission.allowed ? undefined : admission.retryAfterSecs
-      },
+      admit,
+      onUpgrade: rpc.upgrade,
       onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
       onResponse: (route, status, ms, method) => {
         instruments.httpRequests.inc({ method, route, status: String(status) })
@@ -176,7 +186,9 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       stopping ??= (async () => {
         const started = Date.now()
         await runtime.runPromise(Effect.all([Ref.set(status.http, "stopping"), Ref.set(status.grpc, "stopping")]))
+        await rpc.closeSockets()
         await httpServer.close(deadlineMs)
+        await rpc.close()
         await grpcServer.close(Math.max(100, deadlineMs - (Date.now() - started)))
         await runtime.dispose()
       })()

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
 import { withAuditRequest } from "@atom/services/audit"
@@ -30,6 +31,8 @@ export interface HttpServerOptions<R> {
   readonly onDefect: (cause: Cause.Cause<unknown>, request: { method: string; path: string; requestId: string }) => void
   /** Called once per request when its response ends (metrics): the route pattern, never the raw path. */
   readonly onResponse?: (route: string, status: number, ms: number, method: string) => void
+  /** The node `upgrade` event (WebSocket /rpc); without it upgrades are not answered. */
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 }
 
 export interface RunningHttpServer {
@@ -187,6 +190,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
   }
 
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, handle)
+  if (options.onUpgrade) server.on("upgrade", options.onUpgrade)
   return new Promise((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port, options.host, () => {

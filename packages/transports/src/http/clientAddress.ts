@@ -25,7 +25,7 @@ export const clientAddress = (peer: string, headers: IncomingHttpHeaders, cidrs:
 
 /** Which limit a path falls under; undefined = unlimited (health, metrics, unknown paths). */
 export const rateLimitCategory = (path: string): RateLimitCategory | undefined => {
-  if (path === "/graphql") return "graphql"
+  if (path === "/graphql" || path === "/rpc") return "graphql"
   if (path.startsWith("/api/custom/")) return "custom_endpoints"
   if (path.startsWith("/certs/") || path === "/.well-known/jwks.json") return "public_routes"
   if (path.startsWith("/auth/")) {

@@ -1,0 +1,43 @@
+import { PolicyRpcs } from "@atom/domain/rpc"
+import { PermissionBlockService, RoleAssignmentService, RoleService } from "@atom/services/policy"
+import { Effect } from "effect"
+import { LIST, page } from "../graphql/policy/policyArgs.js"
+import { asCaller } from "./toRpcError.js"
+
+/** Permission blocks, roles and assignments over RPC: the calls of the policy resolvers. */
+export const policyHandlers = PolicyRpcs.of({
+  CreatePermissionBlock: (input) =>
+    asCaller((caller) => Effect.flatMap(PermissionBlockService, (s) => s.create(caller, input))),
+  CreateRole: (input) => asCaller((caller) => Effect.flatMap(RoleService, (s) => s.create(caller, input))),
+  ListRoles: (p) =>
+    asCaller((caller) =>
+      Effect.flatMap(RoleService, (s) =>
+        s.list(caller, {
+          tenantId: p.tenantId ?? null,
+          derivedKind: p.derivedKind ?? null,
+          q: p.q?.trim() || null,
+          deleted: p.deleted ?? "live",
+          page: page(p.limit ?? null, p.offset ?? null, LIST),
+        }),
+      ),
+    ),
+  DeleteRole: ({ id }) => asCaller((caller) => Effect.flatMap(RoleService, (s) => s.remove(caller, id))),
+  ReplaceRolePermissionBlocks: ({ roleId, permissionBlockIds }) =>
+    asCaller((caller) => Effect.flatMap(RoleService, (s) => s.replaceBlocks(caller, roleId, permissionBlockIds))),
+  CreateRoleAssignment: (input) =>
+    asCaller((caller) => Effect.flatMap(RoleAssignmentService, (s) => s.create(caller, input))),
+  ListRoleAssignments: (p) =>
+    asCaller((caller) =>
+      Effect.flatMap(RoleAssignmentService, (s) =>
+        s.list(caller, {
+          tenantId: p.tenantId ?? null,
+          subjectKind: p.subjectKind ?? null,
+          subjectId: p.subjectId ?? null,
+          roleId: p.roleId ?? null,
+          page: page(p.limit ?? null, p.offset ?? null, LIST),
+        }),
+      ),
+    ),
+  DeleteRoleAssignment: ({ id }) =>
+    asCaller((caller) => Effect.flatMap(RoleAssignmentService, (s) => s.remove(caller, id))),
+})
