@@ -4,6 +4,7 @@ import type { DbFailure } from "../db/sqlErrors.js"
 import { decodeOneRow, JsonArrayColumn } from "./jsonRow.js"
 import { ObjectJson, type ObjectRecord, objectRecord } from "./ObjectRecord.js"
 import { foundObjectJson, foundObjects } from "./objectTargets.js"
+import { reachScopeCtes, withinReachScopes } from "./reachScopes.js"
 
 /**
  * One unconditional allow's scope as SQL can test it (authz.md §2.5–§2.6): the boundary, the mode and its
@@ -61,31 +62,11 @@ export const listObjectCandidates = (
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const pattern = likePattern(query.q)
     const subKind = query.subKind
-    const scopes = query.reach.scopes
     return sql`
       WITH RECURSIVE
       reach_tenants AS (SELECT value::uuid AS id FROM json_array_elements_text(${JSON.stringify(query.reach.tenantIds)}::json)),
       reach_ids AS (SELECT value::uuid AS id FROM json_array_elements_text(${JSON.stringify(query.reach.objectIds)}::json)),
-      reach_scopes AS (
-        SELECT * FROM json_to_recordset(${JSON.stringify(scopes ?? [])}::json)
-          AS s(boundary uuid, mode text, "scopeTenant" uuid, kind text, "subKind" text, "objectId" uuid, "groupId" uuid)
-      ),
-      reach_hierarchy AS (
-        SELECT child_id, parent_id FROM object_group_hierarchy
-        UNION ALL
-        SELECT child_id, parent_id FROM principal_group_hierarchy
-      ),
-      -- groups strictly below the groups of descendant scopes, cycle-safe
-      reach_below AS (
-        SELECT h.parent_id AS root, h.child_id AS id, ARRAY[h.parent_id, h.child_id] AS path
-        FROM reach_hierarchy h
-        WHERE h.parent_id IN (SELECT "groupId" FROM reach_scopes
-                              WHERE mode IN ('group_descendant_objects', 'group_descendant_groups'))
-        UNION ALL
-        SELECT b.root, h.child_id, b.path || h.child_id
-        FROM reach_below b JOIN reach_hierarchy h ON h.parent_id = b.id
-        WHERE NOT h.child_id = ANY (b.path)
-      ),
+      ${reachScopeCtes(sql, query.reach)},
       candidates AS (
         SELECT 'entity' AS kind, e.id, e.kind AS sub_kind, e.tenant_id, e.created_at,
                (SELECT oge.group_id FROM object_group_entities oge WHERE oge.entity_id = e.id) AS container
@@ -122,24 +103,7 @@ export const listObjectCandidates = (
           AND (${query.reach.anyTenant}::boolean
                OR c.tenant_id IN (SELECT id FROM reach_tenants)
                OR c.id IN (SELECT id FROM reach_ids))
-          AND (${scopes === undefined}::boolean OR EXISTS (
-            SELECT 1 FROM reach_scopes s
-            WHERE (s.boundary IS NULL OR s.boundary = c.tenant_id)
-              AND CASE s.mode
-                WHEN 'platform' THEN true
-                WHEN 'tenant' THEN c.tenant_id = s."scopeTenant"
-                WHEN 'object_kind' THEN c.kind = s.kind
-                WHEN 'object_type' THEN c.kind = s.kind AND c.sub_kind = s."subKind"
-                WHEN 'object' THEN c.id = s."objectId"
-                WHEN 'group' THEN c.kind = 'group' AND c.id = s."groupId"
-                WHEN 'group_direct_objects' THEN c.kind <> 'group' AND c.container = s."groupId"
-                WHEN 'group_descendant_objects' THEN c.kind <> 'group' AND EXISTS (
-                  SELECT 1 FROM reach_below b WHERE b.root = s."groupId" AND b.id = c.container)
-                WHEN 'group_child_groups' THEN c.kind = 'group' AND c.container = s."groupId"
-                WHEN 'group_descendant_groups' THEN c.kind = 'group' AND (c.container = s."groupId" OR EXISTS (
-                  SELECT 1 FROM reach_below b WHERE b.root = s."groupId" AND b.id = c.container))
-                ELSE false
-              END))
+          AND ${withinReachScopes(sql, query.reach)}
       ),
       ${foundObjects(sql, { includeInactive: true })}
       SELECT (

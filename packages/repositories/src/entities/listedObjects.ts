@@ -4,11 +4,9 @@ import { decodeOneRow, JsonArrayColumn } from "../authz/jsonRow.js"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { ObjectJson, type ObjectRecord, objectRecord } from "../authz/ObjectRecord.js"
 import { foundObjectJson, foundObjects } from "../authz/objectTargets.js"
+import { reachScopeCtes, withinReachScopes } from "../authz/reachScopes.js"
 import type { DbFailure } from "../db/sqlErrors.js"
 import { uuidSet } from "./sqlFilters.js"
-
-/** At most this many candidates are judged for one read-filtered listing. */
-export const LISTING_CANDIDATE_CAP = 10_000
 
 /** A listing's candidates within a subject's reach (`id` and `tenant_id` of the candidate rows). */
 export const reachClause = (sql: Statement.Constructor, reach: ListingReach, idColumn: string, tenantColumn: string) =>
@@ -20,20 +18,25 @@ const Row = Schema.Struct({ objects: JsonArrayColumn(ObjectJson) })
 
 /**
  * Candidates of a read-filtered listing, resolved as the engine judges them (tenant state, container,
- * ancestors), newest first. `candidates` selects `id, created_at` rows; inactive objects resolve too,
- * since listings show disabled entities and groups (authz.md §4).
+ * ancestors), newest first. `candidates` selects `id, created_at, tenant_id, sub_kind, container` rows
+ * (already inside `reachClause`); each allow's own scope is tested here in SQL as for `authorizedObjectIds`,
+ * so the rows judged follow what the caller may read, not the size of its tenants. Inactive objects resolve
+ * too, since listings show disabled entities and groups (authz.md §4).
  */
 export const listedObjects = (
   kind: "entity" | "resource" | "group",
   candidates: Statement.Fragment,
+  reach: ListingReach,
 ): Effect.Effect<ReadonlyArray<ObjectRecord>, DbFailure, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql`
       WITH RECURSIVE
-      candidates AS (${candidates}),
+      ${reachScopeCtes(sql, reach)},
+      candidates AS (SELECT ${kind}::text AS kind, x.* FROM (${candidates}) x),
       targets AS (
-        SELECT (row_number() OVER (ORDER BY c.created_at DESC, c.id DESC))::int AS ord, ${kind}::text AS kind, c.id
+        SELECT (row_number() OVER (ORDER BY c.created_at DESC, c.id DESC))::int AS ord, c.kind, c.id
         FROM candidates c
+        WHERE ${withinReachScopes(sql, reach)}
       ),
       ${foundObjects(sql, { includeInactive: true })}
       SELECT (

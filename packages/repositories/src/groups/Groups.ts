@@ -5,7 +5,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
-import { LISTING_CANDIDATE_CAP, listedObjects, reachClause } from "../entities/listedObjects.js"
+import { listedObjects, reachClause } from "../entities/listedObjects.js"
 import { deletedClause, likePattern, listableTenantClause, uuidSet } from "../entities/sqlFilters.js"
 import { GROUP_COLUMNS, GROUPS_FROM, GroupRow, groupTables } from "./GroupRow.js"
 
@@ -85,11 +85,11 @@ export class Groups extends Effect.Service<Groups>()("atom/Groups", {
       listingCandidates: (filter: GroupFilter, reach: ListingReach) =>
         listedObjects(
           "group",
-          sql`SELECT g.id, g.created_at FROM ${sql.unsafe(GROUPS_FROM)}
+          sql`SELECT g.id, g.created_at, g.tenant_id, 'group'::text AS sub_kind, g.parent_id AS container FROM ${sql.unsafe(GROUPS_FROM)}
               WHERE ${filterClause({ ...filter, deleted: "live" })}
                 AND ${listableTenantClause(sql, "g.tenant_id")}
-                AND ${reachClause(sql, reach, "g.id", "g.tenant_id")}
-              ORDER BY g.created_at DESC, g.id DESC LIMIT ${LISTING_CANDIDATE_CAP}`,
+                AND ${reachClause(sql, reach, "g.id", "g.tenant_id")}`,
+          reach,
         ).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
     }
   }),

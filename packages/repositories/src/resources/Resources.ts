@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
-import { LISTING_CANDIDATE_CAP, listedObjects, reachClause } from "../entities/listedObjects.js"
+import { listedObjects, reachClause } from "../entities/listedObjects.js"
 import { deletedClause, likePattern, listableTenantClause, objectGroupClause, uuidSet } from "../entities/sqlFilters.js"
 import { RESOURCE_COLUMNS, RESOURCE_FROM, ResourceRow } from "./ResourceRow.js"
 
@@ -95,11 +95,11 @@ export class Resources extends Effect.Service<Resources>()("atom/Resources", {
       listingCandidates: (filter: ResourceFilter, reach: ListingReach) =>
         listedObjects(
           "resource",
-          sql`SELECT r.id, r.created_at FROM ${from}
+          sql`SELECT r.id, r.created_at, r.tenant_id, r.kind AS sub_kind, ogr.group_id AS container FROM ${from}
               WHERE ${filterClause({ ...filter, deleted: "live" })}
                 AND ${listableTenantClause(sql, "r.tenant_id")}
-                AND ${reachClause(sql, reach, "r.id", "r.tenant_id")}
-              ORDER BY r.created_at DESC, r.id DESC LIMIT ${LISTING_CANDIDATE_CAP}`,
+                AND ${reachClause(sql, reach, "r.id", "r.tenant_id")}`,
+          reach,
         ).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
       /** Distinct kinds of live resources (optionally of one tenant), sorted. */
       kinds: (tenantId: string | null) =>
