@@ -7,14 +7,11 @@
  * to Atom's is what `pnpm bench`'s ratio tends to when both get the same CPU. Linux only.
  * `--profile <dir>` writes a V8 CPU profile of the Atom process there (bench/profiledEntry.ts) when it stops.
  */
-import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
 import { startFloor } from "./lib/floors.js"
-import { loadServiceDefinitions, unaryMethod } from "./lib/grpc.js"
-import { grpcLoad } from "./lib/grpcLoad.js"
-import { httpLoad } from "./lib/httpLoad.js"
-import type { Loaders } from "./lib/scenario.js"
+import { unaryMethod } from "./lib/grpc.js"
+import { cpuMs, defaultLoaders } from "./lib/processCpu.js"
 import { startAtom } from "./lib/startAtom.js"
 import { median } from "./lib/stats.js"
 import { adminSession } from "./scenarios/benchSession.js"
@@ -24,28 +21,13 @@ const { values } = parseArgs({
 })
 const duration = Number(values.duration ?? 5)
 const runs = Number(values.runs ?? 3)
-const TICKS_PER_SEC = 100
 const SERVICE_ENTITY = "00000000-0000-0000-0000-000000000003"
-
-/** user + system CPU milliseconds of a process so far. */
-const cpuMs = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC
-}
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
 const main = async () => {
-  const services = loadServiceDefinitions()
-  const loaders: Loaders = {
-    durationSec: duration,
-    http: (o) => httpLoad({ connections: 32, ...o, durationSec: o.durationSec ?? duration }),
-    grpc: (o) => grpcLoad({ concurrency: 32, ...o, durationSec: o.durationSec ?? duration }),
-    services,
-    unary: (service, method) => unaryMethod(services, service, method),
-    log,
-  }
+  const loaders = defaultLoaders(duration, log)
+  const services = loaders.services
   const [atom, floor] = await Promise.all([
     startAtom({
       env: {

@@ -53,10 +53,10 @@ export interface RunningAtom {
 
 /** Builds the one runtime, then binds gRPC and HTTP on it (identity-certs §6.3 startup order). */
 export const startAtom = async (config: AtomConfigShape, options: AppOptions = {}): Promise<RunningAtom> => {
-  // tracing is loaded only when an OTLP endpoint is configured
+  // tracing is loaded only when an OTLP endpoint is configured; without one no span is recorded at all
   const tracing = Option.isSome(config.telemetry.otlpTracesUrl)
     ? (await import("./tracing.js")).tracingLayer(config.telemetry.otlpTracesUrl.value, config.telemetry.serviceName)
-    : Layer.empty
+    : Layer.setTracerEnabled(false)
   const runtime = ManagedRuntime.make(Layer.merge(makeAppLayer(config, options), tracing))
   // connect and migrate now, so a failure stops startup with its real cause
   const built = await runtime.runPromiseExit(Effect.runtime<AppServices>())

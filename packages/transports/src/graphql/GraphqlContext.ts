@@ -9,7 +9,8 @@ export interface GraphqlContext<R> {
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
   /** The authenticated caller; undefined for anonymous requests (public fields only). */
   readonly caller: Caller | undefined
-  readonly run: <A>(effect: Effect.Effect<A, AtomError, R>) => Promise<A>
+  /** The value at once when the work finishes without waiting, else a promise of it; failures throw GraphQL errors. */
+  readonly run: <A>(effect: Effect.Effect<A, AtomError, R>) => A | Promise<A>
 }
 
 export type Resolver<R> = (parent: unknown, args: Record<string, unknown>, context: GraphqlContext<R>) => unknown

@@ -1,16 +1,36 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { Effect, Exit } from "effect"
-import { readBody } from "../http/readBody.js"
+import { collectBody } from "../http/readBody.js"
 
-/** What is used of a yoga instance: its fetch entry point with the node server context. */
+/** What is used of a yoga instance: its fetch entry point with the node server context, and its Request. */
 export interface YogaFetch {
   readonly fetch: (
     request: Request,
     context: { readonly req: IncomingMessage; readonly res: ServerResponse },
   ) => Promise<Response> | Response
+  /** yoga's own Fetch classes (its Request keeps a body given as bytes, and headers as given); else the global ones. */
+  readonly fetchAPI?: { readonly Request: typeof Request }
 }
 
 const TOO_LARGE = "request body is too large"
+
+/** The request's headers as one string each (repeated ones joined as the Fetch API joins them). */
+const flatHeaders = (req: IncomingMessage): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const raw = req.headers
+  for (const name in raw) {
+    const value = raw[name]
+    if (value === undefined) continue
+    out[name] = typeof value === "string" ? value : value.join(", ")
+  }
+  return out
+}
+
+const failed = (res: ServerResponse) => {
+  if (!res.headersSent) {
+    res.writeHead(500, { "content-type": "application/json" })
+    res.end('{"error":"internal error"}')
+  } else res.destroy()
+}
 
 /**
  * `/graphql` with the body limit (ATOM_GRAPHQL_BODY_LIMIT_BYTES, api.md §1.1): the body is read here,
@@ -21,45 +41,41 @@ const TOO_LARGE = "request body is too large"
 export const boundedYogaHandler =
   (yoga: YogaFetch, limit: number) =>
   (req: IncomingMessage, res: ServerResponse): void => {
-    void Effect.runPromiseExit(readBody(req, limit))
-      .then(async (read) => {
-        if (Exit.isFailure(read)) {
-          if (!res.headersSent) {
-            res.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" })
-            res.end(TOO_LARGE)
-          }
-          return
-        }
-        const headers = new Headers()
-        for (const [name, value] of Object.entries(req.headers)) {
-          if (value === undefined) continue
-          for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
-        }
-        const aborted = new AbortController()
-        res.once("close", () => aborted.abort())
-        const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/graphql"}`, {
-          method: req.method ?? "POST",
-          headers,
-          body: new Uint8Array(read.value),
-          signal: aborted.signal,
-        })
-        const response = await yoga.fetch(request, { req, res })
-        if (res.headersSent) return
-        const out: Record<string, string | Array<string>> = {}
-        response.headers.forEach((value, name) => {
-          if (name !== "set-cookie") out[name] = value
-        })
-        const cookies = response.headers.getSetCookie()
-        if (cookies.length > 0) out["set-cookie"] = cookies
-        const body = Buffer.from(await response.arrayBuffer())
-        out["content-length"] = String(body.length)
-        res.writeHead(response.status, out)
-        res.end(body)
-      })
-      .catch(() => {
+    const FetchRequest = yoga.fetchAPI?.Request ?? Request
+    collectBody(req, limit, (body) => {
+      if (!Buffer.isBuffer(body)) {
         if (!res.headersSent) {
-          res.writeHead(500, { "content-type": "application/json" })
-          res.end('{"error":"internal error"}')
-        } else res.destroy()
+          res.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" })
+          res.end(TOO_LARGE)
+        }
+        return
+      }
+      const aborted = new AbortController()
+      res.once("close", () => {
+        // a client that goes away cancels the execution; a finished response has nothing left to cancel
+        if (!res.writableEnded) aborted.abort()
       })
+      const request = new FetchRequest(`http://${req.headers.host ?? "localhost"}${req.url ?? "/graphql"}`, {
+        method: req.method ?? "POST",
+        headers: flatHeaders(req),
+        // GraphQL over HTTP is UTF-8 JSON: yoga's Request hands a text body to its parser as it is
+        body: body.toString("utf8"),
+        signal: aborted.signal,
+      })
+      Promise.resolve(yoga.fetch(request, { req, res }))
+        .then(async (response) => {
+          if (res.headersSent) return
+          const out: Record<string, string | Array<string>> = {}
+          response.headers.forEach((value, name) => {
+            if (name !== "set-cookie") out[name] = value
+          })
+          const cookies = response.headers.getSetCookie()
+          if (cookies.length > 0) out["set-cookie"] = cookies
+          const text = await response.text()
+          out["content-length"] = String(Buffer.byteLength(text))
+          res.writeHead(response.status, out)
+          res.end(text)
+        })
+        .catch(() => failed(res))
+    })
   }

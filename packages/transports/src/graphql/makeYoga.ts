@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import type { AuditRequestInfo } from "@atom/domain/audit"
 import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
@@ -10,6 +11,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } fr
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
 import { checkCookieOrigin, presentedToken } from "../auth/presentedToken.js"
 import { clientAddress } from "../http/clientAddress.js"
+import { requestRefs, tracingEnabled } from "../http/requestRefs.js"
 import { CONTRACT_SDL, contractRootFields, withDeclaredNullDefaults } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
@@ -103,6 +105,31 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
   const run = makeRunner(options.runtime, options.onDefect)
   const runSync = EffectRuntime.runSync(options.runtime)
   const rules = [depthLimit(options.maxDepth), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])]
+  const tracing = tracingEnabled(options.runtime)
+  type Run = <A>(effect: Effect.Effect<A, AtomError, R>) => A | Promise<A>
+  // one server span per request when tracing is on: every resolver's work (services, SQL) nests under it
+  const tracedRunner = (info: AuditRequestInfo, res: ServerResponse): Run => {
+    const scoped = withAuditRequest(info)
+    const span = runSync(
+      scoped(
+        Effect.makeSpan("POST /graphql", {
+          kind: "server",
+          attributes: { "http.route": "/graphql" },
+          captureStackTrace: false,
+        }),
+      ),
+    )
+    res.once("close", () => {
+      span.attribute("http.status_code", res.statusCode)
+      runSync(Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, Exit.void))))
+    })
+    return (effect) => run(scoped(Effect.withParentSpan(effect, span)))
+  }
+  // otherwise the request's facts are set on each fiber as it starts, with no span and no wrapping
+  const untracedRunner = (info: AuditRequestInfo): Run => {
+    const refs = requestRefs(info, false)
+    return (effect) => run(effect, refs)
+  }
   const yoga = createYoga<ServerContext, GraphqlContext<R>>({
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -124,16 +151,8 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
     context: async ({ req, res, request }) => {
       const requestId = requestIdOf(req, res)
       const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs ?? [])
-      const scoped = withAuditRequest({ clientIp, userAgent: req.headers["user-agent"], requestId })
-      // one server span per request: every resolver's work (services, SQL) nests under it
-      const span = runSync(
-        scoped(Effect.makeSpan("POST /graphql", { kind: "server", attributes: { "http.route": "/graphql" } })),
-      )
-      res.once("close", () => {
-        span.attribute("http.status_code", res.statusCode)
-        runSync(Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.sync(() => span.end(now, Exit.void))))
-      })
-      const runScoped = <A>(effect: Effect.Effect<A, AtomError, R>) => run(scoped(Effect.withParentSpan(effect, span)))
+      const info = { clientIp, userAgent: req.headers["user-agent"], requestId }
+      const runScoped = tracing ? tracedRunner(info, res) : untracedRunner(info)
       const presented = presentedToken(req.headers, { allowCookie: true })
       if (Either.isLeft(presented)) throw new GraphQLError(presented.left.message)
       if (

@@ -4,8 +4,7 @@ import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import type { Cidr } from "@atom/domain/config"
 import type { AtomError } from "@atom/domain/errors"
-import { withAuditRequest } from "@atom/services/audit"
-import { Cause, Effect, Exit, type Runtime } from "effect"
+import { Cause, Effect, Exit, type Fiber, Option, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
 import { clientAddress } from "./clientAddress.js"
@@ -13,6 +12,7 @@ import type { HttpReject } from "./HttpReject.js"
 import type { Route, RouteRequest, RouteResponse } from "./Route.js"
 import { makeRouter } from "./Router.js"
 import { readBody } from "./readBody.js"
+import { requestRefs, tracingEnabled } from "./requestRefs.js"
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -51,9 +51,9 @@ const TOO_MANY = (retryAfter: number): RouteResponse => ({
   body: '{"error":"rate limit exceeded"}',
 })
 
-const write = (res: ServerResponse, response: RouteResponse, extra: Record<string, string>) => {
+const write = (res: ServerResponse, response: RouteResponse, headers: Record<string, string | Array<string>>) => {
   if (res.headersSent) return
-  const headers: Record<string, string | Array<string>> = { ...extra, ...response.headers }
+  if (response.headers !== undefined) Object.assign(headers, response.headers)
   if (response.body !== undefined && headers["content-type"] === undefined) headers["content-type"] = "text/plain"
   res.writeHead(response.status, headers)
   res.end(response.body)
@@ -72,43 +72,67 @@ const errorResponse = (error: AtomError | HttpReject): RouteResponse => {
   }
 }
 
+const INTERNAL_RESPONSE: RouteResponse = {
+  status: INTERNAL.http,
+  headers: { "content-type": "application/json" },
+  body: '{"error":"internal error"}',
+}
+
+/** An Effect that is already its outcome (`Effect.succeed(x)`, `Effect.fail(e)`: an Exit is an Effect of its value). */
+const isSettled = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Effect.Effect<A, E, R> & Exit.Exit<A, E> =>
+  Exit.isExit(effect)
+
+/** The query string, parsed only when a handler reads it. */
+const lazyQuery = (url: string, q: number): (() => URLSearchParams) => {
+  let parsed: URLSearchParams | undefined
+  return () => {
+    parsed ??= new URLSearchParams(q === -1 ? "" : url.slice(q + 1))
+    return parsed
+  }
+}
+
 /** A plain node:http server: REST routes run as Effects on the shared runtime; yoga gets the raw request. */
 export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<RunningHttpServer> => {
   const route = makeRouter(options.routes)
   const runFork = EffectRuntime.runFork(options.runtime)
+  const tracing = tracingEnabled(options.runtime)
   const native = new Map((options.native ?? []).map((n) => [`${n.method} ${n.path}`, n.handler]))
-  const nativePaths = new Set((options.native ?? []).map((n) => n.path))
+  const nativeAllow = new Map<string, string>()
+  for (const n of options.native ?? []) {
+    const before = nativeAllow.get(n.path)
+    nativeAllow.set(n.path, before === undefined ? n.method : `${before}, ${n.method}`)
+  }
   const origins = new Set(options.corsAllowedOrigins)
+  const report = options.onResponse
   let inFlight = 0
   let draining: (() => void) | undefined
 
-  const finished = () => {
-    inFlight--
-    if (inFlight === 0) draining?.()
-  }
-
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++
-    res.once("close", finished)
+    const started = report ? performance.now() : 0
     const url = req.url ?? "/"
     const q = url.indexOf("?")
     const path = q === -1 ? url : url.slice(0, q)
     const method = req.method ?? "GET"
     // unknown paths share one label, so scanners cannot grow the metric without bound
     let routeLabel = "unmatched"
-    if (options.onResponse) {
-      const started = performance.now()
-      const report = options.onResponse
-      res.once("close", () => report(routeLabel, res.statusCode, performance.now() - started, method))
-    }
+    let fiber: Fiber.RuntimeFiber<RouteResponse, never> | undefined
+    res.once("close", () => {
+      // a client that goes away stops its work
+      if (fiber !== undefined && !res.writableEnded) runFork(fiber.interruptAsFork(fiber.id()))
+      if (report) report(routeLabel, res.statusCode, performance.now() - started, method)
+      inFlight--
+      if (inFlight === 0) draining?.()
+    })
     const headerId = req.headers["x-request-id"]
     const requestId = typeof headerId === "string" && REQUEST_ID.test(headerId) ? headerId : randomUUID()
-    const extra: Record<string, string> = { "x-request-id": requestId }
+    // the response's headers: request id and CORS first, the route's own on top
+    const headers: Record<string, string | Array<string>> = { "x-request-id": requestId }
     const origin = req.headers.origin
     if (origin !== undefined && origins.has(origin)) {
-      extra["access-control-allow-origin"] = origin
-      extra["access-control-allow-credentials"] = "true"
-      extra.vary = "Origin"
+      headers["access-control-allow-origin"] = origin
+      headers["access-control-allow-credentials"] = "true"
+      headers.vary = "Origin"
       if (method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) {
         write(
           res,
@@ -116,77 +140,86 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
             status: 200,
             headers: { "access-control-allow-methods": CORS_METHODS, "access-control-allow-headers": CORS_HEADERS },
           },
-          extra,
+          headers,
         )
         return
       }
     }
-    for (const [k, v] of Object.entries(extra)) res.setHeader(k, v)
 
     const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs)
     const limited = (): boolean => {
       const wait = options.admit?.(path, clientIp)
       if (wait === undefined) return false
-      write(res, TOO_MANY(wait), extra)
+      write(res, TOO_MANY(wait), headers)
       return true
     }
-    const nativeHandler = native.get(`${method} ${path}`)
-    if (nativePaths.has(path)) routeLabel = path
-    if (nativeHandler) {
-      if (!limited()) nativeHandler(req, res)
-      return
-    }
-    if (nativePaths.has(path)) {
-      const allow = (options.native ?? []).filter((n) => n.path === path).map((n) => n.method)
-      write(res, { status: 405, headers: { allow: allow.join(", ") } }, extra)
+    const allowNative = nativeAllow.get(path)
+    if (allowNative !== undefined) {
+      routeLabel = path
+      const nativeHandler = native.get(`${method} ${path}`)
+      if (nativeHandler === undefined) {
+        write(res, { status: 405, headers: { allow: allowNative } }, headers)
+        return
+      }
+      if (limited()) return
+      // a native handler writes its own response: the request id and CORS headers go on first
+      for (const name in headers) res.setHeader(name, headers[name] ?? "")
+      nativeHandler(req, res)
       return
     }
     const match = route(method, path)
     if (match.kind === "none") {
-      write(res, { status: 404 }, extra)
+      write(res, { status: 404 }, headers)
       return
     }
     if (match.kind === "method") {
-      write(res, { status: 405, headers: { allow: match.allow.join(", ") } }, extra)
+      write(res, { status: 405, headers: { allow: match.allow.join(", ") } }, headers)
       return
     }
     routeLabel = match.route.path
     if (limited()) return
+    const query = lazyQuery(url, q)
     const request: RouteRequest = {
       method,
       path,
       params: match.params,
-      query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+      get query() {
+        return query()
+      },
       headers: req.headers,
       clientIp,
       requestId,
       body: readBody(req, match.route.bodyLimit ?? options.defaultBodyLimit),
     }
-    const audited = withAuditRequest({ clientIp, userAgent: req.headers["user-agent"], requestId })
-    const fiber = runFork(
-      audited(
-        Effect.catchAll(match.route.handler(request), (e) => Effect.succeed(errorResponse(e))).pipe(
-          Effect.tap((response) => Effect.annotateCurrentSpan("http.status_code", response.status)),
-          Effect.withSpan(`${method} ${routeLabel}`, {
-            kind: "server",
-            attributes: { "http.method": method, "http.route": routeLabel },
-          }),
-        ),
-      ),
-    )
-    fiber.addObserver((exit) => {
-      if (Exit.isSuccess(exit)) return write(res, exit.value, extra)
+    const onExit = (exit: Exit.Exit<RouteResponse, AtomError | HttpReject>) => {
+      if (Exit.isSuccess(exit)) return write(res, exit.value, headers)
+      const failure = Cause.failureOption(exit.cause)
+      if (Option.isSome(failure)) return write(res, errorResponse(failure.value), headers)
       if (!Cause.isInterruptedOnly(exit.cause)) options.onDefect(exit.cause, { method, path, requestId })
-      write(
-        res,
-        { status: INTERNAL.http, headers: { "content-type": "application/json" }, body: '{"error":"internal error"}' },
-        extra,
-      )
-    })
-    // a client that goes away stops its work
-    res.once("close", () => {
-      if (!res.writableEnded) runFork(fiber.interruptAsFork(fiber.id()))
-    })
+      write(res, INTERNAL_RESPONSE, headers)
+    }
+    const work = match.route.handler(request)
+    // an answer already made (a constant route) needs no fiber; a span is still made when tracing is on
+    if (!tracing && isSettled(work)) return onExit(work)
+    const answered = Effect.catchAll(work, (e) => Effect.succeed(errorResponse(e)))
+    const running = runFork(
+      tracing
+        ? answered.pipe(
+            Effect.tap((response) => Effect.annotateCurrentSpan("http.status_code", response.status)),
+            Effect.withSpan(`${method} ${routeLabel}`, {
+              kind: "server",
+              attributes: { "http.method": method, "http.route": routeLabel },
+              captureStackTrace: false,
+            }),
+          )
+        : answered,
+      { updateRefs: requestRefs({ clientIp, userAgent: req.headers["user-agent"], requestId }, tracing) },
+    )
+    // work that finished without waiting is answered now; the rest when its fiber ends
+    const done = running.unsafePoll()
+    if (done !== null) return onExit(done)
+    fiber = running
+    running.addObserver(onExit)
   }
 
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, handle)

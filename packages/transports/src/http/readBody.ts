@@ -2,39 +2,51 @@ import type { IncomingMessage } from "node:http"
 import { PayloadTooLarge } from "@atom/domain/errors"
 import { Effect } from "effect"
 
-/** Reads a request body, refusing it as soon as it passes `limit` bytes. */
-export const readBody = (req: IncomingMessage, limit: number): Effect.Effect<Uint8Array, PayloadTooLarge> =>
-  Effect.async<Uint8Array, PayloadTooLarge>((resume) => {
-    const declared = Number(req.headers["content-length"])
-    if (Number.isFinite(declared) && declared > limit) {
-      resume(Effect.fail(new PayloadTooLarge({ message: "request body is too large" })))
+/**
+ * Collects a request body, refusing it as soon as it passes `limit` bytes (declared or counted as chunks
+ * arrive); `done` is called once, with the bytes or the refusal.
+ */
+export const collectBody = (
+  req: IncomingMessage,
+  limit: number,
+  done: (body: Buffer | PayloadTooLarge) => void,
+): void => {
+  const declared = Number(req.headers["content-length"])
+  if (Number.isFinite(declared) && declared > limit) {
+    done(new PayloadTooLarge({ message: "request body is too large" }))
+    return
+  }
+  const chunks: Array<Buffer> = []
+  let size = 0
+  let settled = false
+  const onData = (chunk: Buffer) => {
+    size += chunk.length
+    if (size > limit && !settled) {
+      settled = true
+      req.off("data", onData)
+      req.resume()
+      done(new PayloadTooLarge({ message: "request body is too large" }))
       return
     }
-    const chunks: Array<Buffer> = []
-    let size = 0
-    let done = false
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit && !done) {
-        done = true
-        req.off("data", onData)
-        req.resume()
-        resume(Effect.fail(new PayloadTooLarge({ message: "request body is too large" })))
-        return
-      }
-      chunks.push(chunk)
+    chunks.push(chunk)
+  }
+  req.on("data", onData)
+  req.once("end", () => {
+    if (!settled) {
+      settled = true
+      done(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks))
     }
-    req.on("data", onData)
-    req.once("end", () => {
-      if (!done) {
-        done = true
-        resume(Effect.succeed(Buffer.concat(chunks)))
-      }
-    })
-    req.once("error", () => {
-      if (!done) {
-        done = true
-        resume(Effect.fail(new PayloadTooLarge({ message: "request body could not be read" })))
-      }
-    })
   })
+  req.once("error", () => {
+    if (!settled) {
+      settled = true
+      done(new PayloadTooLarge({ message: "request body could not be read" }))
+    }
+  })
+}
+
+/** Reads a request body, refusing it as soon as it passes `limit` bytes. */
+export const readBody = (req: IncomingMessage, limit: number): Effect.Effect<Uint8Array, PayloadTooLarge> =>
+  Effect.async<Uint8Array, PayloadTooLarge>((resume) =>
+    collectBody(req, limit, (body) => resume(Buffer.isBuffer(body) ? Effect.succeed(body) : Effect.fail(body))),
+  )

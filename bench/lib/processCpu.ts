@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs"
+import { loadServiceDefinitions, unaryMethod } from "./grpc.js"
+import { grpcLoad } from "./grpcLoad.js"
+import { httpLoad } from "./httpLoad.js"
+import type { Loaders } from "./scenario.js"
+
+const TICKS_PER_SEC = 100
+
+/** user + system CPU milliseconds of a process so far (Linux: /proc/<pid>/stat). */
+export const cpuMs = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC
+}
+
+/** The load drivers with the bench's defaults (32 HTTP connections, 32 gRPC calls in flight). */
+export const defaultLoaders = (duration: number, log: (message: string) => void): Loaders => {
+  const services = loadServiceDefinitions()
+  return {
+    durationSec: duration,
+    http: (o) => httpLoad({ connections: 32, ...o, durationSec: o.durationSec ?? duration }),
+    grpc: (o) => grpcLoad({ concurrency: 32, ...o, durationSec: o.durationSec ?? duration }),
+    services,
+    unary: (service, method) => unaryMethod(services, service, method),
+    log,
+  }
+}
