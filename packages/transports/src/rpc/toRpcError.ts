@@ -1,7 +1,7 @@
-import type { AtomError } from "@atom/domain/errors"
+import { type AtomError, Internal } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { AtomRpcError, RpcCaller } from "@atom/domain/rpc"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import { toWire } from "../errors/wire.js"
 
 /** Atom's typed error as RPC sends it: the wire message of `errors/wire.ts`, its tag and HTTP status. */
@@ -15,7 +15,19 @@ export const toRpcError = (error: AtomError): AtomRpcError => {
   })
 }
 
-/** Runs a use case for the authenticated caller; its typed failures become `AtomRpcError`. */
+/**
+ * Runs a use case for the authenticated caller; its typed failures become `AtomRpcError`. A defect is
+ * logged and answered as `internal error`, so no internal detail reaches the caller.
+ */
 export const asCaller = <A, R>(
   run: (caller: Caller) => Effect.Effect<A, AtomError, R>,
-): Effect.Effect<A, AtomRpcError, R | RpcCaller> => Effect.flatMap(RpcCaller, run).pipe(Effect.mapError(toRpcError))
+): Effect.Effect<A, AtomRpcError, R | RpcCaller> =>
+  Effect.flatMap(RpcCaller, run).pipe(
+    Effect.mapError(toRpcError),
+    Effect.catchAllDefect((defect) =>
+      Effect.zipRight(
+        Effect.logError("unexpected failure", Cause.pretty(Cause.die(defect))),
+        Effect.fail(toRpcError(new Internal())),
+      ),
+    ),
+  )
