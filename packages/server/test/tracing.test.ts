@@ -98,4 +98,27 @@ describe("OpenTelemetry traces", () => {
     ).toBe(true)
     expect(services).toContain("atom-test")
   })
+
+  it("exports a server span per REST request, constant routes included, with its route, method and request id", async () => {
+    const live = await fetch(`${t.baseUrl}/health/live`, { headers: { "x-request-id": "trace-rest-live" } })
+    expect(live.status).toBe(200)
+    const ready = await fetch(`${t.baseUrl}/health/ready`, { headers: { "x-request-id": "trace-rest-ready" } })
+    expect(ready.status).toBe(200)
+    const attr = (s: OtlpSpan, key: string) => (s.attributes ?? []).find((a) => a.key === key)?.value.stringValue
+    const span = (name: string, id: string) => received.find((s) => s.name === name && attr(s, "request_id") === id)
+    expect(
+      await waitFor(
+        () =>
+          span("GET /health/live", "trace-rest-live") !== undefined &&
+          span("GET /health/ready", "trace-rest-ready") !== undefined,
+        15_000,
+      ),
+    ).toBe(true)
+    expect(span("GET /health/live", "trace-rest-live")?.attributes).toEqual(
+      expect.arrayContaining([
+        { key: "http.route", value: { stringValue: "/health/live" } },
+        { key: "http.method", value: { stringValue: "GET" } },
+      ]),
+    )
+  })
 })
