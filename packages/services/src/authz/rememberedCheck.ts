@@ -1,6 +1,7 @@
-import { AuditEventName, type AuditRequestInfo } from "@atom/domain/audit"
+import { type AuditEvent, AuditEventName, type AuditRequestInfo, suppressedCategory } from "@atom/domain/audit"
+import { AtomConfig } from "@atom/domain/config"
 import type { Caller } from "@atom/domain/identity"
-import { Context, Effect, Option, Runtime } from "effect"
+import { Context, Effect, FiberRef, FiberRefs, LogLevel, Option, Runtime } from "effect"
 import { AuditQueue } from "../audit/AuditQueue.js"
 import { withAuditRequest } from "../audit/AuditRequestContext.js"
 import { decisionEvent } from "../audit/observeDecision.js"
@@ -16,7 +17,7 @@ const DENY = { result: "deny" } as const
  * A runtime check answered without running the check's effect: the bearer token is remembered
  * (Authenticator.remembered), every input is cached at a confirmed revision (AuthzService.checkRemembered),
  * and the decision is observed as `observeDecision` would (duration histogram, `authz.check` event queued
- * with the request's facts). Undefined means "not all in memory": the caller runs the full check, which
+ * with the request's facts, in batches at the end of the event loop's turn). Undefined means "not all in memory": the caller runs the full check, which
  * verifies, loads, refuses or fails exactly as before. Decisions stay live because every piece used is
  * the one the effectful path would take from the same caches at the same instant.
  */
@@ -29,6 +30,39 @@ export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | Aut
   // the runtime's clock, as Clock.currentTimeMillis reads it on the effectful path
   const clock = Runtime.runSync(runtime)(Effect.clock)
 
+  // Events of answered calls, queued together once per turn of the event loop: one effect per batch
+  // instead of one per call. Each keeps its own request's facts.
+  const events: Array<AuditEvent> = []
+  const requests: Array<AuditRequestInfo | undefined> = []
+  const enqueueBatch = (queue: AuditQueue["Type"]) => () => {
+    const batch = events.splice(0)
+    const facts = requests.splice(0)
+    // enqueue never waits nor fails; the batch runs to its end here
+    runSyncExit(
+      Effect.forEach(
+        batch,
+        (event, i) => {
+          const info = facts[i]
+          return info === undefined ? queue.enqueue(event) : withAuditRequest(info)(queue.enqueue(event))
+        },
+        { discard: true },
+      ),
+    )
+  }
+
+  // An allow the queue only counts (hot-path allows not stored, no debug line) needs no request facts.
+  const allowEnabled = Option.exists(
+    Context.getOption(runtime.context, AtomConfig),
+    (c) => c.audit.hotPathAllowDbEnabled,
+  )
+  const debugLogged = LogLevel.lessThanEqual(
+    FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMinimumLogLevel),
+    LogLevel.Debug,
+  )
+  const needsFacts = (event: AuditEvent): boolean =>
+    debugLogged || suppressedCategory(event.event, event.outcome, allowEnabled) === undefined
+  const flush = Option.map(queue, enqueueBatch)
+
   const audit = (
     caller: Caller,
     fields: CheckRequestFields,
@@ -36,11 +70,12 @@ export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | Aut
     decision: AuthzDecision,
     request: () => AuditRequestInfo,
   ): void => {
-    if (Option.isNone(queue)) return
+    if (Option.isNone(flush)) return
     const outcome = decision.allowed ? "allow" : "deny"
+    if (events.length === 0) setImmediate(flush.value)
     const event = decisionEvent(AuditEventName.authzCheck, caller, fields, dialect, outcome, decision, null)
-    // enqueue never waits nor fails; it runs to its end here
-    runSyncExit(withAuditRequest(request())(queue.value.enqueue(event)))
+    events.push(event)
+    requests.push(needsFacts(event) ? request() : undefined)
   }
 
   return (

@@ -1,26 +1,47 @@
 import { InvalidInput } from "@atom/domain/errors"
 import type { Authenticator } from "@atom/services/auth"
 import { AuthzService, makeRememberedCheck } from "@atom/services/authz"
-import { Effect, type Runtime, Schema } from "effect"
+import { Effect, type Runtime } from "effect"
 import { bearerToken, callerFromMetadata } from "../callerFromMetadata.js"
 import { type ImmediateAnswer, type ImmediateMethod, rpcRequestInfo } from "../GrpcServer.js"
 
 /** `CheckRequest` as the loader decodes it: proto3 defaults filled in, so `""` means absent. */
-const CheckRequest = Schema.Struct({
-  subject_id: Schema.String,
-  action: Schema.String,
-  resource_id: Schema.String,
-  context: Schema.Record({ key: Schema.String, value: Schema.String }),
-  object_kind: Schema.String,
-  object_id: Schema.String,
-})
+interface CheckRequest {
+  readonly subject_id: string
+  readonly action: string
+  readonly resource_id: string
+  readonly context: Readonly<Record<string, string>>
+  readonly object_kind: string
+  readonly object_id: string
+}
 
-const decodeCheckRequest = (request: unknown) =>
-  Schema.decodeUnknown(CheckRequest)(request).pipe(
-    Effect.mapError(() => new InvalidInput({ message: "invalid request" })),
-  )
+const isStringMap = (value: unknown): value is Readonly<Record<string, string>> =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((v) => typeof v === "string")
 
-const checkFields = (req: typeof CheckRequest.Type) => ({
+// a plain guard (no schema machinery): it runs on every call, the warm ones included
+const isCheckRequest = (request: unknown): request is CheckRequest =>
+  typeof request === "object" &&
+  request !== null &&
+  "subject_id" in request &&
+  typeof request.subject_id === "string" &&
+  "action" in request &&
+  typeof request.action === "string" &&
+  "resource_id" in request &&
+  typeof request.resource_id === "string" &&
+  "object_kind" in request &&
+  typeof request.object_kind === "string" &&
+  "object_id" in request &&
+  typeof request.object_id === "string" &&
+  "context" in request &&
+  isStringMap(request.context)
+
+const decodeCheckRequest = (request: unknown): Effect.Effect<CheckRequest, InvalidInput> =>
+  isCheckRequest(request) ? Effect.succeed(request) : Effect.fail(new InvalidInput({ message: "invalid request" }))
+
+const checkFields = (req: CheckRequest) => ({
   subjectId: req.subject_id,
   action: req.action,
   resourceId: req.resource_id,
@@ -28,8 +49,6 @@ const checkFields = (req: typeof CheckRequest.Type) => ({
   objectId: req.object_id,
   context: req.context,
 })
-
-const isCheckRequest = Schema.is(CheckRequest)
 
 /** A warm Check from memory: a well-formed `Bearer` token already verified, every decision input cached. */
 const rememberedCheck = (runtime: Runtime.Runtime<Authenticator | AuthzService>): ImmediateAnswer => {
