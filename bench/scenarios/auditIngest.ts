@@ -9,7 +9,11 @@
  * Per-event log lines are off (`--log-events` turns them on: a deny is a warning line each).
  * Reports, per run: the enqueue cost per event (what a request pays) and the ingest rate (events/s from
  * the first enqueue until the last row is committed). The queue is sized to the run so nothing drops.
+ * On a shared machine the rate follows the load; the CPU each event costs does not: `atomCpuUsPerEvent`
+ * (this process, user + system) and, on Postgres, `pgCpuUsPerEvent` (the backends connected to the
+ * benchmark's database, from /proc) are what to compare between versions. `--writers` sets the writer fibers.
  */
+import { readdirSync, readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
 import { AtomConfig } from "../../packages/domain/src/config/index.js"
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "100000" },
     batch: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
+    writers: { type: "string" },
     // the per-event log line (a deny is a warning) costs more than the write; off unless asked
     "log-events": { type: "boolean", default: false },
   },
@@ -31,6 +36,45 @@ const { values } = parseArgs({
 const events = Number(values.events)
 const batchSize = Number(values.batch)
 const runs = Number(values.runs)
+const writers = values.writers === undefined ? {} : { writers: Number(values.writers) }
+const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
+
+/** user + system CPU milliseconds of a process so far (0 once it is gone). */
+const cpuMs = (pid: number): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
+
+const databaseName = onPostgres ? new URL(process.env.DATABASE_URL ?? "").pathname.slice(1) : ""
+
+/** A backend's process title: `postgres: [cluster: ]<user> <database> <client> <state>`. */
+const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) /
+
+/** CPU ms of every Postgres backend serving this database, by pid. */
+const backendCpu = Effect.sync(() => {
+  const cpu = new Map<number, number>()
+  if (!onPostgres) return cpu
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid)) continue
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      if (BACKEND_TITLE.exec(title)?.[1] === databaseName) cpu.set(pid, cpuMs(pid))
+    } catch {}
+  }
+  return cpu
+})
+
+const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number => {
+  let ms = 0
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0)
+  return ms
+}
 
 const config = Effect.runSync(
   loadConfig({
@@ -53,9 +97,11 @@ const Writer = AuditChains.Live.pipe(
 const oneRun = (run: number) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const ctx = yield* Layer.build(AuditQueue.layer({ capacity: events, batchSize }))
+      const ctx = yield* Layer.build(AuditQueue.layer({ capacity: events, batchSize, ...writers }))
       const queue = Context.get(ctx, AuditQueue)
       const start = yield* Clock.currentTimeMillis
+      const pgBefore = yield* backendCpu
+      const atomBefore = process.cpuUsage()
       const t0 = performance.now()
       for (let i = 0; i < events; i++) {
         yield* queue.enqueue({
@@ -73,6 +119,8 @@ const oneRun = (run: number) =>
       const enqueueMs = performance.now() - t0
       const flushed = yield* queue.flush("10 minutes")
       const totalMs = performance.now() - t0
+      const atomCpu = process.cpuUsage(atomBefore)
+      const pgMs = cpuSpent(pgBefore, yield* backendCpu)
       const stats = queue.stats()
       console.log(
         JSON.stringify({
@@ -82,6 +130,8 @@ const oneRun = (run: number) =>
           batchSize,
           enqueueUsPerEvent: Number(((enqueueMs * 1000) / events).toFixed(2)),
           ingestEventsPerSec: Math.round(events / (totalMs / 1000)),
+          atomCpuUsPerEvent: Number(((atomCpu.user + atomCpu.system) / events).toFixed(1)),
+          ...(onPostgres ? { pgCpuUsPerEvent: Number(((pgMs * 1000) / events).toFixed(1)) } : {}),
           flushed,
           written: stats.written,
           dropped: stats.dropped,

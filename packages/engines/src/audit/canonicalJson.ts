@@ -4,9 +4,21 @@
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i])
+    return `${out}]`
+  }
+  const keys = Object.keys(value).sort(byCodeUnit)
+  let out = "{"
+  let first = true
+  for (const key of keys) {
+    const v: unknown = Reflect.get(value, key)
+    if (v === undefined) continue
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(v)}`
+    first = false
+  }
+  return `${out}}`
 }
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -25,6 +25,11 @@ interface PooledChain {
  * next holder links to whatever committed. (Needs READ COMMITTED, Postgres's default: the head read
  * takes its snapshot after the lock.) Cost: three statements per append (lock, head, one multi-row
  * INSERT), however many rows it carries.
+ *
+ * A `lane` (the hot-path queue's writer fibers) appends to a chain of its own instead of the shared pool:
+ * each lane writes its batches one after another in queue order, so rows reach its chain in the order
+ * they were stamped, whatever the other lanes do (a shared chain could take a later batch of one writer
+ * before an earlier batch of another, and the chain's never-decreasing times would then restamp it).
  */
 export class AuditChains extends Context.Tag("atom/AuditChains")<
   AuditChains,
@@ -36,7 +41,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
      */
     readonly append: (
       events: ReadonlyArray<PreparedAuditEvent>,
-      options?: { readonly relaxed?: boolean },
+      options?: { readonly relaxed?: boolean; readonly lane?: number },
     ) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
     readonly poolSize: () => number
@@ -48,6 +53,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
       const sql = yield* SqlClient.SqlClient
       const logs = yield* AuditLogs
       const pool: Array<PooledChain> = []
+      const lanes = new Map<number, PooledChain>()
       let next = 0
 
       const release = (chain: PooledChain) =>
@@ -84,6 +90,20 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
         return chain
       })
 
+      /** The lane's own chain locked for this transaction; a new one when its lock key is taken elsewhere. */
+      const acquireLane = (lane: number) =>
+        Effect.gen(function* () {
+          const chain = lanes.get(lane)
+          if (chain !== undefined && !chain.inUse) {
+            chain.inUse = true
+            if (yield* Effect.onError(logs.tryLockChain(chain.id), () => release(chain))) return chain
+            chain.inUse = false
+          }
+          const fresh: PooledChain = { id: yield* freshChain, inUse: true, used: false }
+          lanes.set(lane, fresh)
+          return fresh
+        })
+
       const appendLocked = (chain: PooledChain, events: ReadonlyArray<PreparedAuditEvent>) =>
         Effect.gen(function* () {
           let head = yield* logs.chainHead(chain.id)
@@ -106,16 +126,20 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
 
       const relaxCommit = logs.relaxCommit
 
-      const append = (events: ReadonlyArray<PreparedAuditEvent>, options: { readonly relaxed?: boolean } = {}) => {
+      const append = (
+        events: ReadonlyArray<PreparedAuditEvent>,
+        options: { readonly relaxed?: boolean; readonly lane?: number } = {},
+      ) => {
         if (events.length === 0) return Effect.succeed([])
-        const body = Effect.acquireUseRelease(acquire, (chain) => appendLocked(chain, events), release)
+        const take = options.lane === undefined ? acquire : acquireLane(options.lane)
+        const body = Effect.acquireUseRelease(take, (chain) => appendLocked(chain, events), release)
         const own = options.relaxed === true ? Effect.zipRight(relaxCommit, body) : body
         return Effect.flatMap(inTransaction, (inTx) =>
           inTx ? body : sql.withTransaction(own).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e)))),
         ).pipe(Effect.withSpan("AuditChains.append", { attributes: { rows: events.length } }))
       }
 
-      return { append, poolSize: () => pool.length }
+      return { append, poolSize: () => pool.length + lanes.size }
     }),
   )
 }

@@ -28,6 +28,8 @@ export interface AuditQueueOptions {
   readonly capacity: number
   /** rows per multi-row INSERT */
   readonly batchSize: number
+  /** writer fibers, each appending to its own chain: one hashes and sends a batch while another's commits */
+  readonly writers: number
   /** how long shutdown keeps trying to write what is left */
   readonly shutdownBudget: Duration.DurationInput
   /** first and longest pause between retries while writes fail */
@@ -41,6 +43,7 @@ export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
   // a batch of 2000 rows costs Postgres about what 4 of 500 do in statements and commits (bench: 2x the rate)
   capacity: 20_000,
   batchSize: 2000,
+  writers: 2,
 
   shutdownBudget: Duration.seconds(3),
   retryMin: Duration.millis(100),
@@ -88,7 +91,13 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const allowEnabled = config.audit.hotPathAllowDbEnabled
     const logEveryMs = Duration.toMillis(options.logEvery)
 
-    let pending: Array<PreparedAuditEvent> = []
+    /** per writer: the batch it is writing or retrying */
+    const slots = Array.from({ length: Math.max(1, options.writers) }, (_, lane) => ({
+      lane,
+      pending: [] as PreparedAuditEvent[],
+    }))
+    type Slot = (typeof slots)[number]
+    const inFlight = () => slots.reduce((n, slot) => n + slot.pending.length, 0)
     let closed = false
     let failing = false
     let dropped = 0
@@ -102,7 +111,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       Math.max(
         0,
         Option.getOrElse(queue.unsafeSize(), () => 0),
-      ) + pending.length
+      ) + inFlight()
 
     const stats = (): AuditQueueStats => ({
       depth: depth(),
@@ -149,8 +158,8 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       })
 
     /** One batch written, or the failure; the write itself is never cut short by interruption. */
-    const writeOnce = (batch: ReadonlyArray<PreparedAuditEvent>) =>
-      Effect.exit(Effect.uninterruptible(chains.append(batch, { relaxed: true }))).pipe(
+    const writeOnce = (lane: number, batch: ReadonlyArray<PreparedAuditEvent>) =>
+      Effect.exit(Effect.uninterruptible(chains.append(batch, { relaxed: true, lane }))).pipe(
         Effect.tap((exit) =>
           Effect.sync(() => {
             if (Exit.isSuccess(exit)) {
@@ -177,20 +186,20 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       })
 
     /**
-     * Writes `pending` until it is written or proven unwritable. A database that is away is waited for
+     * Writes a slot's `pending` until it is written or proven unwritable. A database that is away is waited for
      * (with backoff, as long as `keepTrying` says); any other failure is a bad row somewhere in the batch:
      * rows are then written one by one and a row refused alone is dropped and counted.
      */
-    const writePending = (keepTrying: Effect.Effect<boolean>) =>
+    const writePending = (slot: Slot, keepTrying: Effect.Effect<boolean>) =>
       Effect.gen(function* () {
         let pause = Duration.toMillis(options.retryMin)
-        while (pending.length > 0) {
-          const exit = yield* writeOnce(pending)
+        while (slot.pending.length > 0) {
+          const exit = yield* writeOnce(slot.lane, slot.pending)
           if (Exit.isSuccess(exit)) {
             if (failing)
               yield* Effect.logInfo("audit queue: writes recovered").pipe(Effect.annotateLogs({ depth: depth() }))
             failing = false
-            pending = []
+            slot.pending = []
             return true
           }
           if (isOutage(exit.cause)) {
@@ -203,15 +212,15 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           }
           // not an outage: isolate the row(s) the database refuses; an outage meanwhile puts the rest back
           yield* logFailure(exit.cause)
-          const rows = pending
-          pending = []
+          const rows = slot.pending
+          slot.pending = []
           for (let i = 0; i < rows.length; i++) {
             const row = rows[i]
             if (row === undefined) continue
-            const single = yield* writeOnce([row])
+            const single = yield* writeOnce(slot.lane, [row])
             if (Exit.isSuccess(single)) continue
             if (isOutage(single.cause)) {
-              pending = rows.slice(i)
+              slot.pending = rows.slice(i)
               break
             }
             yield* Effect.logWarning("audit queue: row refused").pipe(
@@ -219,21 +228,23 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             )
             yield* drop(1, `row refused: ${row.event}`)
           }
-          if (pending.length > 0) continue
+          if (slot.pending.length > 0) continue
           failing = false
           return true
         }
         return true
       })
 
-    const writer = Effect.gen(function* () {
-      while (true) {
-        if (pending.length === 0) pending = Chunk.toArray(yield* Queue.takeBetween(queue, 1, options.batchSize))
-        yield* writePending(Effect.succeed(true))
-      }
-    })
+    const writer = (slot: Slot) =>
+      Effect.gen(function* () {
+        while (true) {
+          if (slot.pending.length === 0)
+            slot.pending = Chunk.toArray(yield* Queue.takeBetween(queue, 1, options.batchSize))
+          yield* writePending(slot, Effect.succeed(true))
+        }
+      })
 
-    const fiber = yield* Effect.forkDaemon(writer)
+    const fibers = yield* Effect.forEach(slots, (slot) => Effect.forkDaemon(writer(slot)))
 
     const flush = (timeout: Duration.DurationInput = Duration.seconds(10)) =>
       Effect.gen(function* () {
@@ -245,13 +256,20 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       Effect.gen(function* () {
         closed = true
         // an INSERT in flight finishes first: the write is uninterruptible
-        yield* Fiber.interrupt(fiber)
+        yield* Fiber.interruptAll(fibers)
         const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(options.shutdownBudget)
         const inTime = Effect.map(Clock.currentTimeMillis, (now) => now < deadline)
-        while (yield* inTime) {
-          if (pending.length === 0) pending = Chunk.toArray(yield* Queue.takeUpTo(queue, options.batchSize))
-          if (pending.length === 0) break
-          if (!(yield* writePending(inTime))) break
+        // what each writer held, then the rest of the queue through every writer's slot at once
+        let more = true
+        while (more && (yield* inTime)) {
+          for (const slot of slots) {
+            if (slot.pending.length === 0) slot.pending = Chunk.toArray(yield* Queue.takeUpTo(queue, options.batchSize))
+          }
+          if (inFlight() === 0) break
+          const results = yield* Effect.forEach(slots, (slot) => writePending(slot, inTime), {
+            concurrency: "unbounded",
+          })
+          more = results.every(Boolean)
         }
         const left = depth()
         if (left > 0) {
@@ -269,8 +287,8 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
   })
 
 /**
- * The hot-path write path (DESIGN.md §3): `enqueue` never blocks and never fails; one fiber drains the
- * queue in multi-row INSERTs on the audit chains. While the database is away the queue holds what fits
+ * The hot-path write path (DESIGN.md §3): `enqueue` never blocks and never fails; `writers` fibers (two by
+ * default, each on its own chain) drain the queue in multi-row INSERTs on the audit chains. While the database is away the queue holds what fits
  * and counts the rest as dropped; depth and drops show in health, metrics and a log line. The layer's
  * finalizer writes what is left before the database closes (it sits above the database tier).
  */

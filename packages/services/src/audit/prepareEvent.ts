@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto"
 import type { AuditEvent, AuditRequestInfo, PreparedAuditEvent } from "@atom/domain/audit"
 import { scrubDetails, storableText } from "@atom/engines/audit"
+import { timeOrderedId } from "./timeOrderedId.js"
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_TEXT = 512
@@ -12,7 +12,7 @@ const text = (value: string | null | undefined, max = MAX_TEXT): string | null =
 }
 
 /**
- * An event made ready to queue or store: a fresh id, a timestamp (milliseconds, as the hash covers it),
+ * An event made ready to queue or store: a fresh time-ordered id (UUIDv7), a timestamp (milliseconds, as the hash covers it),
  * details scrubbed of secrets, request facts from the event or else the fiber's request. An id column
  * that is not a UUID would fail the whole batch's INSERT, so such a value moves into details.
  */
@@ -26,7 +26,7 @@ export const prepareEvent = (event: AuditEvent, nowMs: number, request: AuditReq
   }
   const at = event.at !== undefined && !Number.isNaN(event.at.getTime()) ? event.at.getTime() : nowMs
   return {
-    id: randomUUID(),
+    id: timeOrderedId(nowMs),
     createdAt: new Date(at),
     actorId: uuidOrDetail("actor_id", event.actorId),
     tenantId: uuidOrDetail("tenant_id", event.tenantId),
