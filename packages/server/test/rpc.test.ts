@@ -7,6 +7,7 @@ import { Effect, Either, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AtomRpcClient, layerHttp, layerWebSocket } from "../../client/src/rpc/index.js"
 import { adminToken, gql, loginToken } from "./support/adminToken.js"
+import { devCaEnv } from "./support/devCaEnv.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // /rpc through the real listener: the typed AtomRpcClient over HTTP (NDJSON) and WebSocket, the same
@@ -15,6 +16,7 @@ import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 let t: TestAtom
 let admin: string
+let ca: Awaited<ReturnType<typeof devCaEnv>> | undefined
 
 const READ = ActionId.make("00000000-0000-0000-0001-000000000001")
 const PASSWORD = "rpc-user-password-123"
@@ -61,11 +63,14 @@ const request = (tag: string, payload: unknown) =>
   `${JSON.stringify({ _tag: "Request", id: "1", tag, payload, headers: [] })}\n`
 
 beforeAll(async () => {
-  t = await startTestAtom()
+  // a CA from files, so certificates are issued on PGlite and Postgres alike
+  ca = await devCaEnv()
+  t = await startTestAtom(ca.env)
   admin = await adminToken(t)
 })
 afterAll(async () => {
   await t?.close()
+  ca?.remove()
 })
 
 describe("/rpc over HTTP", () => {
@@ -203,6 +208,46 @@ describe("/rpc over HTTP", () => {
     expect(unknown.status).toBeLessThan(500)
     const huge = await rawRpc(request("ListTenants", { q: "x".repeat(t.config.limits.graphqlBodyBytes) }))
     expect(huge.status).toBe(413)
+  })
+})
+
+describe("/rpc credentials and certificates", () => {
+  it("an access token minted over RPC authenticates RPC calls until it is revoked", async () => {
+    const minted = await viaHttp(admin, (rpc) =>
+      rpc.CreateAccessToken({ name: "rpc-token", permissions: [], scoped: false }),
+    )
+    expect(minted.token.startsWith("atom_")).toBe(true)
+    const listed = await viaHttp(minted.token, (rpc) => rpc.ListTenants({ limit: 1 }))
+    expect(listed.items.length).toBe(1)
+    const credentials = await viaHttp(admin, (rpc) =>
+      rpc.ListCredentials({ entityId: EntityId.make("00000000-0000-0000-0000-000000000001") }),
+    )
+    expect(credentials.some((c) => c.id === minted.credentialId && c.kind === "access_token")).toBe(true)
+    expect(await viaHttp(admin, (rpc) => rpc.RevokeAccessToken({ credentialId: minted.credentialId }))).toBe(true)
+    const after = await viaHttp(minted.token, (rpc) => rpcError(rpc.ListTenants({})))
+    expect(after).toMatchObject({ code: "Unauthenticated", status: 401 })
+  })
+
+  it("issues, reads, lists and revokes a certificate; the key is shown once", async () => {
+    const result = await viaHttp(admin, (rpc) =>
+      Effect.gen(function* () {
+        const device = yield* rpc.CreateEntity({ name: `rpc-device-${randomUUID()}`, kind: "device" })
+        const issued = yield* rpc.IssueCertificate({ entityId: device.id, ttlSecs: 3600 })
+        const bySerial = yield* rpc.GetCertificate({ serialNumber: issued.certificate.serialNumber })
+        const byId = yield* rpc.GetCertificate({ credentialId: issued.certificate.credentialId })
+        const listed = yield* rpc.ListCertificates({ entityId: device.id })
+        const revoked = yield* rpc.RevokeCertificate({ serialNumber: issued.certificate.serialNumber })
+        return { device, issued, bySerial, byId, listed, revoked }
+      }),
+    )
+    expect(result.issued.privateKeyPem).toContain("BEGIN PRIVATE KEY")
+    expect(result.issued.certificate).toMatchObject({ entityId: result.device.id, status: "active" })
+    expect(result.issued.certificate.certificatePem).toContain("BEGIN CERTIFICATE")
+    expect(result.bySerial).toEqual(result.issued.certificate)
+    expect(result.byId).toEqual(result.issued.certificate)
+    expect(result.listed.items.map((c) => c.serialNumber)).toEqual([result.issued.certificate.serialNumber])
+    expect(result.revoked.status).toBe("revoked")
+    expect(result.revoked.revokedAt).toBeInstanceOf(Date)
   })
 })
 
