@@ -16,7 +16,8 @@ export interface StoredCrl {
 
 /**
  * The CRL cache of each issuer (`crl_state`): a new row starts at number 0 and dirty; revocations
- * mark rows dirty; regeneration, under an advisory lock, bumps the number and stores the DER.
+ * mark rows dirty; regeneration, under an advisory lock, bumps the number and stores the DER (or an
+ * empty one when the CRL is kept in memory only: `hasDer` and `read` treat it as none).
  */
 export class CrlStates extends Effect.Service<CrlStates>()("atom/CrlStates", {
   effect: Effect.gen(function* () {
@@ -35,20 +36,24 @@ export class CrlStates extends Effect.Service<CrlStates>()("atom/CrlStates", {
       /** Enough to tell whether a cached CRL is still current, without reading the DER; `forUpdate` holds the row. */
       stamp: (issuerFingerprintSha256: string, options: { readonly forUpdate: boolean } = { forUpdate: false }) =>
         decodeRows(CrlStampRow)(
-          sql`SELECT crl_number::text AS crl_number, dirty, crl_der IS NOT NULL AS has_der, next_update
+          sql`SELECT crl_number::text AS crl_number, dirty, coalesce(octet_length(crl_der), 0) > 0 AS has_der, next_update
               FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}
               ${options.forUpdate ? sql`FOR UPDATE` : sql``}`,
         ).pipe(Effect.map(first)),
 
-      /** The row with its DER; `forUpdate` holds it for the rest of the transaction. */
+      /** The row with its DER (null when none was kept); `forUpdate` holds it for the rest of the transaction. */
       read: (issuerFingerprintSha256: string, options: { readonly forUpdate: boolean }) =>
         decodeRows(CrlStateRow)(
-          sql`SELECT crl_number::text AS crl_number, dirty, encode(crl_der, 'hex') AS crl_der, this_update, next_update
+          sql`SELECT crl_number::text AS crl_number, dirty, encode(nullif(crl_der, ''::bytea), 'hex') AS crl_der, this_update,
+                     next_update
               FROM crl_state WHERE issuer_fingerprint_sha256 = ${issuerFingerprintSha256}
               ${options.forUpdate ? sql`FOR UPDATE` : sql``}`,
         ).pipe(Effect.map(first)),
 
-      /** The DER travels as hex text (decoded by the database), for the same reason it is read as hex. */
+      /**
+       * The DER travels as hex text (decoded by the database), for the same reason it is read as hex. An
+       * empty DER records the number and window of a CRL kept only in this process's memory.
+       */
       store: (crl: StoredCrl) =>
         execute(
           sql`UPDATE crl_state SET crl_number = ${crl.crlNumber.toString()}::bigint, crl_der = decode(${Buffer.from(crl.crlDer).toString("hex")}, 'hex'),

@@ -1,10 +1,10 @@
 import { Internal, type InvalidInput } from "@atom/domain/errors"
 import { buildCrl, CRL_VALIDITY_SECS, type Issuer } from "@atom/engines/pki"
-import { Certificates, CrlStates } from "@atom/repositories/certificates"
-import { type DbFailure, fromSqlError } from "@atom/repositories/db"
+import { Certificates, type CrlStampRow, CrlStates } from "@atom/repositories/certificates"
+import { DbBackend, type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { CaSigner } from "./CaSigner.js"
 
 interface CachedCrl {
@@ -14,13 +14,18 @@ interface CachedCrl {
   readonly nextUpdate: Date
 }
 
+/** The stored CRL is the one to serve (from memory, or from its stored DER when it has one). */
+const isCurrent = (stamp: CrlStampRow, now: number): boolean =>
+  !stamp.dirty && stamp.nextUpdate !== null && stamp.nextUpdate.getTime() > now
+
 const wholeSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000)
 
 /**
  * `GET /certs/crl` (spec §3.4): the issuer's CRL, DER. Served from memory while the stored state
  * says it is current (same number, not dirty, before nextUpdate) — one small read per request, so
  * a revocation on any replica is seen at once. Otherwise regenerated under a Postgres advisory
- * lock, so replicas never race: the number is previous + 1 (strictly increasing, persisted), the
+ * lock, so replicas never race (on Postgres the DER is stored for the other replicas; embedded, only
+ * its number and window): the number is previous + 1 (strictly increasing, persisted), the
  * entries are every revoked certificate of this issuer (reason unspecified), nextUpdate = +24 h.
  */
 export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", {
@@ -29,6 +34,13 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
     const signer = yield* CaSigner
     const states = yield* CrlStates
     const certificates = yield* Certificates
+    // An embedded database serves one process: the DER it would store (MBs for a large CRL, seconds of
+    // PGlite's time) could only be read back by this process, which holds it in memory. Its number and
+    // window are stored all the same, so numbers keep increasing across restarts.
+    const keepDerInDatabase = Option.match(yield* Effect.serviceOption(DbBackend), {
+      onNone: () => true,
+      onSome: (backend) => backend.kind !== "pglite",
+    })
 
     // the row exists from startup on, so every revocation (whoever writes it) finds it to mark dirty
     if (signer.state._tag === "Loaded") yield* states.ensure(signer.state.issuer.fingerprintSha256)
@@ -37,6 +49,12 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
     // one regeneration at a time per process: a burst of requests after a revocation waits here
     // rather than each holding a pooled connection while it waits for the advisory lock
     const regenerating = yield* Effect.makeSemaphore(1)
+
+    /** The CRL held in memory, when it is the one the stored state names. */
+    const held = (fingerprint: string, crlNumber: bigint): CachedCrl | undefined =>
+      cached !== undefined && cached.issuerFingerprintSha256 === fingerprint && cached.crlNumber === crlNumber
+        ? cached
+        : undefined
 
     const transactionally = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DbFailure> =>
       sql.withTransaction(effect).pipe(Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)))
@@ -51,14 +69,10 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
           const stamp = yield* states.stamp(fingerprint, { forUpdate: true })
           const now = Date.now()
           // another replica (or request) regenerated it while this one waited for the lock
-          if (
-            stamp !== undefined &&
-            !stamp.dirty &&
-            stamp.hasDer &&
-            stamp.nextUpdate !== null &&
-            stamp.nextUpdate.getTime() > now
-          ) {
-            const row = yield* states.read(fingerprint, { forUpdate: false })
+          if (stamp !== undefined && isCurrent(stamp, now)) {
+            const mine = held(fingerprint, stamp.crlNumber)
+            if (mine !== undefined) return mine
+            const row = stamp.hasDer ? yield* states.read(fingerprint, { forUpdate: false }) : undefined
             if (row !== undefined && row.crlDer !== null && row.nextUpdate !== null) {
               return {
                 issuerFingerprintSha256: fingerprint,
@@ -90,7 +104,13 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
               ),
             ),
           )
-          yield* states.store({ issuerFingerprintSha256: fingerprint, crlNumber, crlDer: der, thisUpdate, nextUpdate })
+          yield* states.store({
+            issuerFingerprintSha256: fingerprint,
+            crlNumber,
+            crlDer: keepDerInDatabase ? der : new Uint8Array(0),
+            thisUpdate,
+            nextUpdate,
+          })
           yield* Effect.logInfo("CRL regenerated").pipe(
             Effect.annotateLogs({ crl_number: crlNumber.toString(), entries: revoked.length }),
           )
@@ -102,18 +122,10 @@ export class CrlService extends Effect.Service<CrlService>()("atom/CrlService", 
       const issuer = yield* signer.issuer
       const fingerprint = issuer.fingerprintSha256
       const stamp = yield* states.stamp(fingerprint)
-      const fresh =
-        stamp !== undefined &&
-        !stamp.dirty &&
-        stamp.hasDer &&
-        stamp.nextUpdate !== null &&
-        stamp.nextUpdate.getTime() > Date.now()
-      if (fresh) {
-        const mine = cached
-        if (mine !== undefined && mine.issuerFingerprintSha256 === fingerprint && mine.crlNumber === stamp.crlNumber) {
-          return mine.der
-        }
-        const row = yield* states.read(fingerprint, { forUpdate: false })
+      if (stamp !== undefined && isCurrent(stamp, Date.now())) {
+        const mine = held(fingerprint, stamp.crlNumber)
+        if (mine !== undefined) return mine.der
+        const row = stamp.hasDer ? yield* states.read(fingerprint, { forUpdate: false }) : undefined
         if (row !== undefined && row.crlDer !== null && row.nextUpdate !== null && row.crlNumber === stamp.crlNumber) {
           cached = {
             issuerFingerprintSha256: fingerprint,
