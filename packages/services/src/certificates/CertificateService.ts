@@ -23,10 +23,10 @@ import {
   type NewCertificate,
   revokeEntityCertificatesInTx,
 } from "@atom/repositories/certificates"
-import { type DbFailure, fromSqlError } from "@atom/repositories/db"
+import { type DbFailure, fromSqlError, notLiveFeed, RevisionFeed } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Clock, Data, Effect, FiberRef, Redacted } from "effect"
+import { Clock, Data, Effect, FiberRef, Option, Redacted } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { currentAuditRequest } from "../audit/AuditRequestContext.js"
 import { auditLogLine } from "../audit/auditLogLine.js"
@@ -49,6 +49,7 @@ import {
 } from "./certificateEvents.js"
 import { onCertificate, onEntity, requireCertificateAction, requireCredentialManagement } from "./certificateGates.js"
 import { IssuanceWriter } from "./IssuanceWriter.js"
+import { makeOwnerCache } from "./OwnerCache.js"
 
 export interface IssueCertificateInput {
   readonly entityId: string
@@ -165,7 +166,10 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
     const transactionally = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | DbFailure> =>
       sql.withTransaction(effect).pipe(Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)))
 
-    const ownerOf = (entityId: string) => certificates.owner(entityId)
+    const ownerOf = makeOwnerCache(
+      Option.getOrElse(yield* Effect.serviceOption(RevisionFeed), () => notLiveFeed),
+      certificates.owner,
+    )
 
     /** Credential management of the entity, then the entity must be active (else 404 `entity not found`). */
     const requireIssuableOwner = (caller: Caller, entityId: string) =>

@@ -91,6 +91,9 @@ export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/Issua
         return yield* Deferred.await(done)
       })
 
-    return { store } as const
+    /** Leaves waiting for the next transaction (not those being written). */
+    const pending: Effect.Effect<number> = Queue.size(queue)
+
+    return { store, pending } as const
   }),
 }) {}

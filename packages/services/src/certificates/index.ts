@@ -14,11 +14,12 @@ export * from "./IssuanceWriter.js"
 export * from "./OcspResponder.js"
 
 /**
- * The certificates area's use cases: issuance, revocation and reads, the CRL, the OCSP responder.
+ * The certificates area's use cases: issuance, revocation and reads, the CRL, the OCSP responder (and the
+ * issuance writer they share, for tests that hold it).
  * Needs CaSigner, the Certificates and CrlStates repositories, the Gate, the audit chains and the SqlClient.
  */
 export const CertificatesLive = Layer.mergeAll(
-  CertificateService.Default.pipe(Layer.provide(IssuanceWriter.Default)),
+  CertificateService.Default.pipe(Layer.provideMerge(IssuanceWriter.Default)),
   CrlService.Default,
   OcspResponder.Default,
 )
