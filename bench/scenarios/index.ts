@@ -16,6 +16,7 @@ import grpcHealthCheck from "./grpcHealthCheck.js"
 import httpHealthLive from "./httpHealthLive.js"
 import httpLogin from "./httpLogin.js"
 import ocspCached from "./ocspCached.js"
+import rpcAuthzCheck from "./rpcAuthzCheck.js"
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   httpHealthLive,
@@ -26,6 +27,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   grpcAuthenticateToken,
   httpLogin,
   graphqlAuthzCheck,
+  rpcAuthzCheck,
   graphqlEntityDirect,
   customEndpointEntity,
   graphqlIssueCertificate,
