@@ -1,4 +1,12 @@
-import { authRoutes, certificateRoutes, healthRoutes, oauthRoutes, selfServiceRoutes } from "@atom/transports/http"
+import {
+  authRoutes,
+  certificateRoutes,
+  healthRoutes,
+  metricsRoutes,
+  oauthRoutes,
+  selfServiceRoutes,
+} from "@atom/transports/http"
+import { openApiRoutes } from "@atom/transports/http/openapi"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
@@ -16,10 +24,25 @@ const record = (v: unknown): Record<string, unknown> => {
   return v
 }
 
-/** `/auth/sessions/:id` → `/auth/sessions/{id}` */
-const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}")
+/** `/auth/sessions/:id` → `/auth/sessions/{id}`; the custom endpoints' `/api/custom/*` → `/api/custom/{path}` */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}").replace(/\/\*$/, "/{path}")
 
-const served = [...healthRoutes, ...authRoutes, ...selfServiceRoutes, ...oauthRoutes, ...certificateRoutes]
+// the routes startAtom serves: the router's, and the ones handed to the server as native handlers
+const served: ReadonlyArray<{ readonly method: string; readonly path: string }> = [
+  ...healthRoutes,
+  ...metricsRoutes,
+  ...authRoutes,
+  ...selfServiceRoutes,
+  ...oauthRoutes,
+  ...certificateRoutes,
+  ...openApiRoutes,
+  { method: "*", path: "/api/custom/*" },
+  { method: "GET", path: "/audit/export" },
+  { method: "POST", path: "/graphql" },
+]
+/** `*` (any method) must be documented for each method a custom endpoint may declare. */
+const methodsOf = (method: string) =>
+  method === "*" ? ["get", "post", "put", "patch", "delete"] : [method.toLowerCase()]
 
 const fetchDocument = async (): Promise<Record<string, unknown>> => {
   const res = await fetch(`${t.baseUrl}/openapi.json`)
@@ -34,7 +57,7 @@ describe("GET /openapi.json", () => {
     const paths = record(doc.paths)
     for (const route of served) {
       const item = record(paths[openApiPath(route.path)])
-      expect(item[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined()
+      for (const method of methodsOf(route.method)) expect(item[method], `${method} ${route.path}`).toBeDefined()
     }
     expect(paths["/.well-known/jwks.json"]).toBeDefined()
     expect(paths["/auth/sessions/{id}"]).toBeDefined()

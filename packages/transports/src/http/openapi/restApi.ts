@@ -7,12 +7,16 @@ import {
   HttpApiSecurity,
   OpenApi,
 } from "@effect/platform"
+import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Schema } from "effect"
 import {
+  AuditExportRecord,
   CurrentSession,
   EmailRequest,
   EmailVerified,
   ErrorBody,
+  GraphqlRequest,
+  GraphqlResponse,
   Introspection,
   Jwks,
   Liveness,
@@ -184,6 +188,88 @@ const session = HttpApiGroup.make("session")
   )
   .middleware(BearerAuth)
 
+const audit = HttpApiGroup.make("audit")
+  .add(
+    HttpApiEndpoint.get("export", "/audit/export")
+      .setUrlParams(
+        Schema.Struct({
+          format: Schema.optional(Schema.Literal("json", "csv")),
+          tenantId: Schema.optional(Schema.UUID),
+          from: Schema.optional(Schema.String),
+          to: Schema.optional(Schema.String),
+          actorEntityId: Schema.optional(Schema.UUID),
+          targetKind: Schema.optional(Schema.String),
+          targetId: Schema.optional(Schema.String),
+          event: Schema.optional(Schema.String),
+          outcome: Schema.optional(Schema.Literal("allow", "deny", "error")),
+        }),
+      )
+      .addSuccess(Schema.Array(AuditExportRecord))
+      .addError(error(400, "format must be csv or json, or a malformed filter"))
+      .addError(unauthorized)
+      .addError(error(403, "forbidden"))
+      .annotate(
+        OpenApi.Summary,
+        "stream the audit records a caller may read (JSON array, or text/csv with format=csv), oldest first",
+      ),
+  )
+  .middleware(BearerAuth)
+
+const CUSTOM_PATH = "/api/custom/:path"
+const CustomPath = Schema.Struct({
+  path: Schema.String.annotations({ description: "the rest of the path, slashes included" }),
+})
+const customEndpoint = <Name extends string, Method extends HttpMethod>(
+  endpoint: HttpApiEndpoint.HttpApiEndpoint<Name, Method>,
+) =>
+  endpoint
+    .setPath(CustomPath)
+    .addSuccess(Schema.Unknown.annotations({ description: "the stored document's result, shaped by the endpoint" }))
+    .addError(error(400, "invalid input"))
+    .addError(unauthorized)
+    .addError(error(403, "forbidden"))
+    .addError(error(404, "no enabled endpoint for this method and path"))
+    .addError(HttpApiSchema.Empty(405).annotations({ description: "the path exists for other methods (Allow header)" }))
+    .addError(error(413, "custom endpoint request body is too large"))
+    .addError(error(504, "the endpoint's execution budget ran out"))
+
+const custom = HttpApiGroup.make("customEndpoints")
+  .add(
+    customEndpoint(HttpApiEndpoint.get("customGet", CUSTOM_PATH)).annotate(
+      OpenApi.Summary,
+      "run a custom API endpoint (api.md §1.4)",
+    ),
+  )
+  .add(customEndpoint(HttpApiEndpoint.post("customPost", CUSTOM_PATH)))
+  .add(customEndpoint(HttpApiEndpoint.put("customPut", CUSTOM_PATH)))
+  .add(customEndpoint(HttpApiEndpoint.patch("customPatch", CUSTOM_PATH)))
+  .add(customEndpoint(HttpApiEndpoint.del("customDelete", CUSTOM_PATH)))
+
+const graphql = HttpApiGroup.make("graphql").add(
+  HttpApiEndpoint.post("graphql", "/graphql")
+    .setPayload(GraphqlRequest)
+    .addSuccess(GraphqlResponse)
+    .addError(
+      HttpApiSchema.Text().annotations({
+        ...HttpApiSchema.annotations({ status: 413 }),
+        description: "request body is too large",
+      }),
+    )
+    .annotate(OpenApi.Summary, "the administration and runtime API (contract.graphql); errors are in `errors`"),
+)
+
+const documentation = HttpApiGroup.make("documentation")
+  .add(
+    HttpApiEndpoint.get("openapi", "/openapi.json")
+      .addSuccess(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+      .annotate(OpenApi.Summary, "this document"),
+  )
+  .add(
+    HttpApiEndpoint.get("docs", "/docs")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/html" }))
+      .annotate(OpenApi.Summary, "a page listing the routes"),
+  )
+
 /** Atom's REST routes (api.md §1.2), for the OpenAPI document. */
 export const RestApi = HttpApi.make("atom")
   .add(discovery)
@@ -191,6 +277,10 @@ export const RestApi = HttpApi.make("atom")
   .add(certs)
   .add(auth)
   .add(session)
+  .add(audit)
+  .add(custom)
+  .add(graphql)
+  .add(documentation)
   .annotate(OpenApi.Title, "Atom REST API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(

@@ -126,3 +126,43 @@ export const Session = Schema.Struct({
   revoked_at: Schema.NullOr(Timestamp),
   created_at: Timestamp,
 }).annotations({ identifier: "Session" })
+
+/** One audit record as `GET /audit/export?format=json` streams it (CSV has the same columns). */
+export const AuditExportRecord = Schema.Struct({
+  id: Uuid,
+  created_at: Timestamp,
+  actor_entity_id: Schema.NullOr(Uuid),
+  tenant_id: Schema.NullOr(Uuid),
+  target_kind: Schema.NullOr(Schema.String),
+  target_id: Schema.NullOr(Schema.String),
+  event: Schema.String,
+  outcome: Schema.Literal("allow", "deny", "error"),
+  details: Schema.Unknown,
+  client_ip: Schema.NullOr(Schema.String),
+  user_agent: Schema.NullOr(Schema.String),
+  request_id: Schema.NullOr(Schema.String),
+  chain_id: Schema.NullOr(Schema.String),
+  chain_seq: Schema.NullOr(Schema.Number),
+  prev_hash: Schema.NullOr(Schema.String),
+  hash: Schema.NullOr(Schema.String),
+}).annotations({ identifier: "AuditExportRecord" })
+
+/** A GraphQL request (POST /graphql, application/json). */
+export const GraphqlRequest = Schema.Struct({
+  query: Schema.String,
+  variables: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))),
+  operationName: Schema.optional(Schema.NullOr(Schema.String)),
+}).annotations({ identifier: "GraphqlRequest" })
+
+/** A GraphQL answer: `data` and/or `errors` carrying Atom's messages. */
+export const GraphqlResponse = Schema.Struct({
+  data: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))),
+  errors: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        message: Schema.String,
+        extensions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+      }),
+    ),
+  ),
+}).annotations({ identifier: "GraphqlResponse" })
