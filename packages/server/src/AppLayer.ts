@@ -41,7 +41,7 @@ import { EndpointsLive } from "@atom/services/endpoints"
 import { EntitiesLive } from "@atom/services/entities"
 import { GroupsLive } from "@atom/services/groups"
 import { ListenerStatus, Readiness, ReadinessProbes } from "@atom/services/health"
-import { Mailer } from "@atom/services/mail"
+import { MailDelivery, Mailer } from "@atom/services/mail"
 import { AtomMetrics } from "@atom/services/metrics"
 import { PasswordHasher } from "@atom/services/passwords"
 import { PolicyServicesLive } from "@atom/services/policy"
@@ -108,7 +108,13 @@ const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live).pipe(
 )
 
 /** Things that hold keys or threads: KEK, password hashing, signing keys, the certificate issuer. */
-const Infrastructure = Layer.mergeAll(PasswordHasher.layer, KeyRing.Live, CaSigner.Live, Mailer.Default).pipe(
+const Infrastructure = Layer.mergeAll(
+  PasswordHasher.layer,
+  KeyRing.Live,
+  CaSigner.Live,
+  Mailer.Default,
+  MailDelivery.layer(),
+).pipe(
   Layer.provideMerge(Kek.Live),
 )
 

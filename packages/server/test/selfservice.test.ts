@@ -662,6 +662,16 @@ describe("over SMTP", () => {
     throw new Error(`no SMTP message #${n} to ${to}`)
   }
 
+  /** The outbox rows of a recipient once the delivery worker has settled each (none left pending). */
+  const settled = async (to: string) => {
+    for (let i = 0; i < 200; i++) {
+      const rows = await outbox(mailing, to)
+      if (rows.length > 0 && rows.every((r) => r.status !== "pending")) return rows
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`mail to ${to} still pending`)
+  }
+
   it("delivers the signup mail from an overriding template, and keeps only a redacted record", async () => {
     const who = fresh("smtp")
     const res = await post(mailing, "/auth/signup", { ...who, password: PASSWORD })
@@ -679,9 +689,10 @@ describe("over SMTP", () => {
     expect([early.json.email_verified, early.json.verification_required]).toEqual([false, true])
     expect((await get(mailing, `/auth/email/verify?token=${token}`)).json).toEqual({ verified: true })
 
-    const [record] = await outbox(mailing, who.email)
+    const [record] = await settled(who.email)
     expect(record?.status).toBe("sent")
-    expect(record?.body).toContain("token=[redacted]")
+    // the redaction takes the token only: the rest of the template stays readable
+    expect(record?.body).toContain(`<a href="${BASE}/auth/email/verify?token=[redacted]">Confirm</a>`)
     expect(record?.body).not.toContain(token.slice(6))
   })
 
@@ -699,16 +710,68 @@ describe("over SMTP", () => {
     expect((await login(mailing, who.email, NEW_PASSWORD)).status).toBe(200)
   })
 
-  it("rolls a signup back when the SMTP server refuses the mail", async () => {
+  it("keeps the signup when the SMTP server refuses the mail: delivery runs after the commit", async () => {
     const who = { name: `refused-${Date.now()}`, email: `reject.${Date.now()}@example.test` }
     const res = await post(mailing, "/auth/signup", { ...who, password: PASSWORD })
-    expect(res.status).toBe(500)
-    expect(res.json).toEqual({ error: "internal error" })
-    expect(await sql(mailing, "SELECT 1 FROM entities WHERE name = $1", [who.name])).toHaveLength(0)
-    expect(await sql(mailing, "SELECT 1 FROM entity_emails WHERE email = $1", [who.email])).toHaveLength(0)
-    // the same address can sign up once delivery works (here: a different, accepted address)
-    const retry = await post(mailing, "/auth/signup", { name: who.name, email: `ok.${who.email}`, password: PASSWORD })
-    expect(retry.status).toBe(202)
+    expect(res.status, res.text).toBe(202)
+    expect(await sql(mailing, "SELECT 1 FROM entities WHERE name = $1", [who.name])).toHaveLength(1)
+    expect(await sql(mailing, "SELECT 1 FROM entity_emails WHERE email = $1", [who.email])).toHaveLength(1)
+    // a 5xx refusal is final: one attempt, recorded as failed with the server's answer, the token gone
+    const [record] = await settled(who.email)
+    expect(record?.status).toBe("failed")
+    expect(record?.lastError).toMatch(/550/)
+    expect(record?.body).toContain("token=[redacted]")
+    expect(record?.body).not.toMatch(/atomv_[0-9a-f]{32}_[0-9a-f]{64}/)
+    const [attempts] = await sql<{ attempts: number }>(
+      mailing,
+      "SELECT attempts FROM mail_outbox WHERE recipient = $1",
+      [who.email],
+    )
+    expect(attempts?.attempts).toBe(1)
+    expect(smtp.messages.some((m) => m.to.includes(who.email))).toBe(false)
+  })
+})
+
+describe("over SMTP, with the server unreachable", () => {
+  let down: TestAtom
+  beforeAll(async () => {
+    // a port nothing listens on: every attempt fails to connect
+    const closed = await startSmtpSink()
+    const port = closed.port
+    await closed.close()
+    down = await startTestAtom({
+      ATOM_SMTP_HOST: "127.0.0.1",
+      ATOM_SMTP_PORT: String(port),
+      ATOM_SMTP_FROM: "atom@example.test",
+      ATOM_SMTP_TLS: "none",
+    })
+  })
+  afterAll(async () => {
+    await down?.close()
+  })
+
+  it("answers the signup at once, keeps the account, and leaves the mail pending for a later attempt", async () => {
+    const who = fresh("smtp-down")
+    const res = await post(down, "/auth/signup", { ...who, password: PASSWORD })
+    expect(res.status, res.text).toBe(202)
+    expect(await sql(down, "SELECT 1 FROM entity_emails WHERE email = $1", [who.email])).toHaveLength(1)
+    type Attempt = { status: string; attempts: number; lastError: string | null; retryInSecs: number }
+    let row: Attempt | undefined
+    for (let i = 0; i < 200 && (row === undefined || row.lastError === null); i++) {
+      const rows = await sql<Attempt>(
+        down,
+        `SELECT status, attempts, last_error, extract(epoch FROM next_attempt_at - now())::float8 AS retry_in_secs
+         FROM mail_outbox WHERE recipient = $1`,
+        [who.email],
+      )
+      row = rows[0]
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // a connection failure is temporary: still pending, the attempt counted, the next one backed off
+    expect(row?.status).toBe("pending")
+    expect(row?.attempts).toBe(1)
+    expect(row?.lastError).toMatch(/ECONNREFUSED/)
+    expect(row?.retryInSecs).toBeGreaterThan(10)
   })
 })
 

@@ -1,3 +1,4 @@
 export * from "./defaultEmailTemplates.js"
 export * from "./emailTemplate.js"
 export * from "./linkWithToken.js"
+export * from "./redactTokenLinks.js"

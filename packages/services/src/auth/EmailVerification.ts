@@ -1,17 +1,17 @@
 import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput } from "@atom/domain/errors"
 import { normalizeAccountEmail } from "@atom/domain/identity"
-import { linkWithToken } from "@atom/engines/mail"
-import { generateOpaqueToken, hashOpaqueSecret, OpaqueTokenPrefix, parseOpaqueToken } from "@atom/engines/tokens"
+import { OpaqueTokenPrefix, parseOpaqueToken } from "@atom/engines/tokens"
 import { EmailVerificationTokens, EntityEmails, IdentityEntities } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Either, FiberSet, Option, Redacted } from "effect"
+import { Clock, Effect, Either, FiberSet, Option } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { transactionally } from "../entities/transactionally.js"
 import { Mailer } from "../mail/Mailer.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { emailTokenSecretMatches } from "./emailTokenSecret.js"
 import { emailVerifiedEvent } from "./selfServiceEvents.js"
+import { sendVerificationMail } from "./verificationMail.js"
 
 const INVALID = "invalid verification token"
 const EXPIRED = "verification token expired"
@@ -62,21 +62,7 @@ export class EmailVerification extends Effect.Service<EmailVerification>()("atom
       Effect.gen(function* () {
         const owner = yield* emails.unverifiedActiveHumanOwner(email)
         if (owner === undefined) return
-        const token = generateOpaqueToken(OpaqueTokenPrefix.emailVerification)
-        const now = yield* Clock.currentTimeMillis
-        // not one transaction: a failed delivery keeps its outbox record (the unsent token is harmless)
-        yield* tokens.insert({
-          id: token.id,
-          entityId: owner.entityId,
-          emailId: owner.emailId,
-          secretHash: hashOpaqueSecret(token.secret),
-          expiresAt: new Date(now + config.selfService.emailVerificationExpirySecs * 1000),
-        })
-        yield* mailer.send({
-          template: "verification",
-          recipient: email,
-          link: Redacted.make(linkWithToken(config.selfService.emailVerificationRedirect, token.token)),
-        })
+        yield* inTransaction(sendVerificationMail(config, mailer, tokens, { ...owner, email }))
       }).pipe(
         Effect.catchAll((e) =>
           Effect.logWarning("verification resend failed").pipe(Effect.annotateLogs("error", e.message)),

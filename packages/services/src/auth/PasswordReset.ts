@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto"
 import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput } from "@atom/domain/errors"
 import { normalizeAccountEmail } from "@atom/domain/identity"
-import { linkWithToken } from "@atom/engines/mail"
-import { generateOpaqueToken, hashOpaqueSecret, OpaqueTokenPrefix, parseOpaqueToken } from "@atom/engines/tokens"
+import { OpaqueTokenPrefix, parseOpaqueToken } from "@atom/engines/tokens"
 import { EntityEmails, IdentityEntities, PasswordResetTokens, Passwords, Sessions } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Either, FiberSet, Option, Redacted } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { transactionally } from "../entities/transactionally.js"
 import { Mailer } from "../mail/Mailer.js"
+import { sendTokenMail } from "../mail/tokenMail.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { validatePasswordReset } from "../passwords/passwordPolicy.js"
 import { emailTokenSecretMatches } from "./emailTokenSecret.js"
@@ -67,21 +67,20 @@ export class PasswordReset extends Effect.Service<PasswordReset>()("atom/Passwor
       Effect.gen(function* () {
         const owner = yield* emails.activeHumanOwner(email)
         if (owner === undefined) return
-        const token = generateOpaqueToken(OpaqueTokenPrefix.passwordReset)
         const now = yield* Clock.currentTimeMillis
-        // not one transaction: a failed delivery keeps its outbox record (the unsent token is harmless)
-        yield* tokens.insert({
-          id: token.id,
-          entityId: owner.entityId,
-          emailId: owner.emailId,
-          secretHash: hashOpaqueSecret(token.secret),
-          expiresAt: new Date(now + PASSWORD_RESET_TTL_SECS * 1000),
-        })
-        yield* mailer.send({
-          template: "password_reset",
-          recipient: email,
-          link: Redacted.make(linkWithToken(base, token.token)),
-        })
+        yield* inTransaction(
+          sendTokenMail(
+            mailer,
+            { prefix: OpaqueTokenPrefix.passwordReset, template: "password_reset", recipient: email, linkBase: base },
+            (token) =>
+              tokens.insert({
+                ...token,
+                entityId: owner.entityId,
+                emailId: owner.emailId,
+                expiresAt: new Date(now + PASSWORD_RESET_TTL_SECS * 1000),
+              }),
+          ),
+        )
       }).pipe(
         Effect.catchAll((e) =>
           Effect.logWarning("password reset request failed").pipe(Effect.annotateLogs("error", e.message)),

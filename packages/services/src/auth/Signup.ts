@@ -3,14 +3,12 @@ import { AtomConfig } from "@atom/domain/config"
 import { Forbidden, InvalidInput } from "@atom/domain/errors"
 import { AUTHENTICATED_USERS_GROUP_ID } from "@atom/domain/groups"
 import { normalizeAccountEmail } from "@atom/domain/identity"
-import { linkWithToken } from "@atom/engines/mail"
-import { generateOpaqueToken, hashOpaqueSecret, OpaqueTokenPrefix } from "@atom/engines/tokens"
 import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { Entities } from "@atom/repositories/entities"
 import { GroupMembers } from "@atom/repositories/groups"
 import { EmailVerificationTokens, EntityEmails, Passwords } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
-import { Cause, Clock, Effect, Either, Exit, Redacted } from "effect"
+import { Cause, Effect, Either, Exit, Redacted } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { enqueueAudit } from "../audit/enqueueAudit.js"
 import { transactionally } from "../entities/transactionally.js"
@@ -18,6 +16,7 @@ import { Mailer } from "../mail/Mailer.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { validateSignupPassword } from "../passwords/passwordPolicy.js"
 import { signupEvent } from "./selfServiceEvents.js"
+import { sendVerificationMail } from "./verificationMail.js"
 
 export interface SignupInput {
   readonly name: string
@@ -44,8 +43,8 @@ const isRefusal = (e: unknown): e is { readonly _tag: string; readonly message: 
 /**
  * Self-registration (identity-certs §1.6): a global human with its `authenticated-users` membership, an
  * unverified address, a password whose identifier is that address, and a verification token — one
- * transaction, with the verification mail and the `auth.signup` record inside it, so a failed mail
- * leaves no half-made account.
+ * transaction, with the verification mail (composed into the outbox) and the `auth.signup` record inside
+ * it. Delivery happens after the commit, so a failed delivery never undoes the account.
  */
 export class Signup extends Effect.Service<Signup>()("atom/Signup", {
   effect: Effect.gen(function* () {
@@ -79,8 +78,6 @@ export class Signup extends Effect.Service<Signup>()("atom/Signup", {
           onRight: Effect.succeed,
         })
         const secretHash = yield* hasher.hash(input.password)
-        const token = generateOpaqueToken(OpaqueTokenPrefix.emailVerification)
-        const now = yield* Clock.currentTimeMillis
         const entityId = randomUUID()
         const emailId = randomUUID()
         yield* inTransaction(
@@ -99,18 +96,7 @@ export class Signup extends Effect.Service<Signup>()("atom/Signup", {
             yield* bump
             yield* emails.insert({ id: emailId, entityId, email })
             yield* passwords.insert({ id: randomUUID(), entityId, identifier: email, secretHash })
-            yield* tokens.insert({
-              id: token.id,
-              entityId,
-              emailId,
-              secretHash: hashOpaqueSecret(token.secret),
-              expiresAt: new Date(now + config.selfService.emailVerificationExpirySecs * 1000),
-            })
-            yield* mailer.send({
-              template: "verification",
-              recipient: email,
-              link: Redacted.make(linkWithToken(config.selfService.emailVerificationRedirect, token.token)),
-            })
+            yield* sendVerificationMail(config, mailer, tokens, { entityId, emailId, email })
             yield* audit.recordInTx(signupEvent("allow", { name, email }, entityId))
           }),
         )

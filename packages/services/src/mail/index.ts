@@ -1,3 +1,5 @@
 export * from "./emailTemplates.js"
+export * from "./MailDelivery.js"
 export * from "./Mailer.js"
 export * from "./smtpDelivery.js"
+export * from "./tokenMail.js"

@@ -1,13 +1,35 @@
 import type { SmtpConfig } from "@atom/domain/config"
-import type { RenderedEmail } from "@atom/engines/mail"
 import { Effect, Redacted } from "effect"
 import { createTransport } from "nodemailer"
 
-/** An SMTP server refused or could not take a message; `message` never holds the mail's body. */
-export class SmtpFailure extends Error {}
+/**
+ * An SMTP server refused or could not take a message; `message` never holds the mail's body. `permanent`:
+ * the server answered 5xx (a retry would be refused again); otherwise (4xx, no connection, a timeout) a
+ * later attempt may succeed.
+ */
+export class SmtpFailure extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message)
+  }
+}
+
+const responseCode = (e: unknown): number | undefined =>
+  typeof e === "object" && e !== null && "responseCode" in e && typeof e.responseCode === "number"
+    ? e.responseCode
+    : undefined
+
+/** A composed message as the outbox holds it (`text/html` or plain text). */
+export interface OutgoingMail {
+  readonly subject: string
+  readonly contentType: string
+  readonly body: string
+}
 
 export interface SmtpDelivery {
-  readonly deliver: (recipient: string, mail: RenderedEmail) => Effect.Effect<void, SmtpFailure>
+  readonly deliver: (recipient: string, mail: OutgoingMail) => Effect.Effect<void, SmtpFailure>
   readonly close: Effect.Effect<void>
 }
 
@@ -39,7 +61,8 @@ export const smtpDelivery = (smtp: SmtpConfig): SmtpDelivery => {
             subject: mail.subject,
             ...(mail.contentType === "text/html" ? { html: mail.body } : { text: mail.body }),
           }),
-        catch: (e) => new SmtpFailure(e instanceof Error ? e.message : "SMTP delivery failed"),
+        catch: (e) =>
+          new SmtpFailure(e instanceof Error ? e.message : "SMTP delivery failed", (responseCode(e) ?? 0) >= 500),
       }).pipe(Effect.asVoid),
     close: Effect.sync(() => transport.close()),
   }

@@ -3,21 +3,14 @@ import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput, NotFound } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
 import { normalizeInviteeEmail, type Page, type Paging, type TenantInvitation } from "@atom/domain/tenants"
-import { linkWithToken } from "@atom/engines/mail"
-import {
-  generateOpaqueToken,
-  hashOpaqueSecret,
-  isArgon2Verifier,
-  OpaqueTokenPrefix,
-  parseOpaqueToken,
-  verifyOpaqueSecret,
-} from "@atom/engines/tokens"
+import { isArgon2Verifier, OpaqueTokenPrefix, parseOpaqueToken, verifyOpaqueSecret } from "@atom/engines/tokens"
 import { bumpAuthzRevision } from "@atom/repositories/authz"
 import { TenantInvitations, TenantMemberships, Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Either, Option, Redacted } from "effect"
 import { anyOf, Gate, Tenant } from "../authz/Gate.js"
 import { Mailer } from "../mail/Mailer.js"
+import { sendTokenMail } from "../mail/tokenMail.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
 import { inTransaction } from "./inTransaction.js"
 
@@ -118,20 +111,21 @@ export class InvitationService extends Effect.Service<InvitationService>()("atom
           Effect.gen(function* () {
             // an invitation for the same user or address is reset, never duplicated
             const existing = yield* invitations.existingFor(tenantId, inviteeUserId, email)
-            const token = generateOpaqueToken(OpaqueTokenPrefix.tenantInvitation, existing ?? randomUUID())
-            const row = { ...write, secretHash: hashOpaqueSecret(token.secret) }
-            if (existing === undefined) yield* invitations.insert(token.id, row)
-            else yield* invitations.reset(existing, row)
-            if (recipient !== null) {
-              const base = input.redirectUrl ?? config.selfService.invitationRedirect
-              yield* mailer.send({
+            return yield* sendTokenMail(
+              mailer,
+              {
+                prefix: OpaqueTokenPrefix.tenantInvitation,
+                id: existing ?? randomUUID(),
                 template: "invitation",
                 recipient,
-                link: Redacted.make(linkWithToken(base, token.token)),
+                linkBase: input.redirectUrl ?? config.selfService.invitationRedirect,
                 vars: { tenant_name: tenant.name },
-              })
-            }
-            return token.id
+              },
+              (token) =>
+                existing === undefined
+                  ? invitations.insert(token.id, { ...write, secretHash: token.secretHash })
+                  : invitations.reset(existing, { ...write, secretHash: token.secretHash }),
+            )
           }),
         )
         const created = yield* invitations.byId(id)
