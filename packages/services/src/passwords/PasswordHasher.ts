@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto"
 import { constantTimeEqual } from "@atom/engines/secrets"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
-import { type Argon2Job, Argon2WorkerPool, defaultPoolSize } from "./argon2Pool.js"
+import { type Argon2Job, Argon2WorkerPool, defaultPoolSize, NATIVE_WORKER_URL, WORKER_URL } from "./argon2Pool.js"
 import { type Argon2Params, formatPhc, OWASP_ARGON2ID, parsePhc, phcNeedsRehash, TEST_ARGON2ID } from "./phc.js"
 
 // Password (and one-time-token / argon2-fallback secret) hashing: argon2id PHC strings
 // (identity-certs §2.1, STACK.md §11). Two interchangeable implementations:
-//   NodeRs   — @node-rs/argon2's native binding; each hash runs on the libuv thread pool.
-//   WasmPool — hash-wasm in a worker_threads pool sized to the CPUs, for platforms without the
-//              prebuilt binding; the event loop only posts messages.
+//   NodeRs   — @node-rs/argon2's native binding, called synchronously in worker threads of
+//              lowered priority (one per CPU), so hashing never competes with the event loop.
+//   WasmPool — hash-wasm in the same kind of pool, for platforms without the prebuilt binding.
+// The event loop only posts messages.
 // `layer` takes NodeRs when its binding loads and WasmPool otherwise. Both write
 // `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` and verify each other's strings.
 //
@@ -35,33 +36,13 @@ export interface PasswordHasherShape {
   readonly dummyVerify: (secret: PasswordSecret) => Effect.Effect<false>
 }
 
-/** The part of @node-rs/argon2 this module uses (its const enums written as their values). */
+/** The part of @node-rs/argon2 the main thread touches: one probe hash proving the binding loads. */
 export interface NativeArgon2 {
   readonly hash: (
-    password: string | Uint8Array,
-    options?: NativeOptions | null,
-    abortSignal?: AbortSignal | null,
+    password: string,
+    options?: { readonly memoryCost?: number; readonly timeCost?: number; readonly parallelism?: number } | null,
   ) => Promise<string>
-  readonly hashRaw: (
-    password: string | Uint8Array,
-    options?: NativeOptions | null,
-    abortSignal?: AbortSignal | null,
-  ) => Promise<Uint8Array>
 }
-
-interface NativeOptions {
-  readonly memoryCost?: number
-  readonly timeCost?: number
-  readonly parallelism?: number
-  readonly outputLen?: number
-  readonly salt?: Uint8Array
-  /** Argon2d = 0, Argon2i = 1, Argon2id = 2 */
-  readonly algorithm?: 0 | 1 | 2
-  /** V0x10 = 0, V0x13 = 1 */
-  readonly version?: 0 | 1
-}
-
-const NATIVE_ALGORITHM = { argon2d: 0, argon2i: 1, argon2id: 2 } as const
 
 /** Loads the native binding and proves it works with one minimal hash. Fails where it cannot load. */
 export const loadNativeArgon2: Effect.Effect<NativeArgon2, unknown> = Effect.tryPromise({
@@ -95,58 +76,16 @@ const complete = (
       ),
   }))
 
-/** The native implementation over an already loaded binding. */
-export const makeNodeRs = (params: Argon2Params, native: NativeArgon2): Effect.Effect<PasswordHasherShape> =>
-  complete(
-    "node-rs",
-    params,
-    (secret) =>
-      Effect.promise((signal) =>
-        native.hash(
-          Redacted.value(secret),
-          {
-            memoryCost: params.memoryCost,
-            timeCost: params.timeCost,
-            parallelism: params.parallelism,
-            outputLen: params.hashLength,
-            salt: salt(params),
-          },
-          signal,
-        ),
-      ),
-    // Recompute with the stored salt and parameters and compare in constant time, rather than
-    // the binding's verify(), which rejects non-UTF-8 byte secrets ("invalid utf-8 sequence").
-    (stored, secret) => {
-      const phc = parsePhc(stored)
-      if (phc === null) return Effect.succeed(false)
-      return Effect.promise((signal) =>
-        native
-          .hashRaw(
-            Redacted.value(secret),
-            {
-              memoryCost: phc.memoryCost,
-              timeCost: phc.timeCost,
-              parallelism: phc.parallelism,
-              outputLen: phc.hash.length,
-              salt: phc.salt,
-              algorithm: NATIVE_ALGORITHM[phc.variant],
-              version: phc.version === 19 ? 1 : 0,
-            },
-            signal,
-          )
-          .then(
-            (computed) => constantTimeEqual(computed, phc.hash),
-            () => false,
-          ),
-      )
-    },
-  )
-
-/** The WASM implementation over a worker pool. */
-export const makeWasmPool = (params: Argon2Params, pool: Argon2WorkerPool): Effect.Effect<PasswordHasherShape> => {
+/** Hash and verify through a worker pool; `versions` are the argon2 versions its workers compute. */
+const makePooled = (
+  implementation: PasswordHasherImplementation,
+  params: Argon2Params,
+  pool: Argon2WorkerPool,
+  versions: ReadonlyArray<number>,
+): Effect.Effect<PasswordHasherShape> => {
   const raw = (job: Argon2Job) => Effect.tryPromise((signal) => pool.run(job, signal))
   return complete(
-    "wasm-pool",
+    implementation,
     params,
     (secret) =>
       Effect.suspend(() => {
@@ -175,10 +114,11 @@ export const makeWasmPool = (params: Argon2Params, pool: Argon2WorkerPool): Effe
           Effect.orDie,
         )
       }),
+    // Recompute with the stored salt and parameters and compare in constant time (a byte secret
+    // that is not UTF-8 is hashed as bytes, as the reference does).
     (stored, secret) => {
       const phc = parsePhc(stored)
-      // hash-wasm implements argon2 v=0x13 only; a v=0x10 string cannot be checked here
-      if (phc === null || phc.version !== 19) return Effect.succeed(false)
+      if (phc === null || !versions.includes(phc.version)) return Effect.succeed(false)
       return raw({
         variant: phc.variant,
         secret: Redacted.value(secret),
@@ -187,6 +127,7 @@ export const makeWasmPool = (params: Argon2Params, pool: Argon2WorkerPool): Effe
         timeCost: phc.timeCost,
         parallelism: phc.parallelism,
         hashLength: phc.hash.length,
+        version: phc.version === 16 ? 16 : 19,
       }).pipe(
         Effect.map((computed) => constantTimeEqual(computed, phc.hash)),
         Effect.orElseSucceed(() => false),
@@ -195,15 +136,34 @@ export const makeWasmPool = (params: Argon2Params, pool: Argon2WorkerPool): Effe
   )
 }
 
-/** A WasmPool hasher owning its pool for the life of the scope. */
+/** A hasher owning a pool of `workerUrl` threads for the life of the scope. */
+const scopedPool = (
+  implementation: PasswordHasherImplementation,
+  workerUrl: URL,
+  versions: ReadonlyArray<number>,
+  params: Argon2Params,
+  size: number,
+): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => new Argon2WorkerPool(size, workerUrl)),
+    (pool) => Effect.promise(() => pool.close()),
+  ).pipe(Effect.flatMap((pool) => makePooled(implementation, params, pool, versions)))
+
+/** hash-wasm in worker threads (argon2 v=0x13 only). */
 export const scopedWasmPool = (
   params: Argon2Params,
   size: number = defaultPoolSize(),
+): Effect.Effect<PasswordHasherShape, never, Scope.Scope> => scopedPool("wasm-pool", WORKER_URL, [19], params, size)
+
+/**
+ * @node-rs/argon2 in worker threads of lowered priority (one per CPU): as fast as libuv's pool,
+ * but a login storm cannot take the CPU from the event loop (issue 4: Check p99 under logins).
+ */
+export const scopedNodeRs = (
+  params: Argon2Params,
+  size: number = defaultPoolSize(),
 ): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => new Argon2WorkerPool(size)),
-    (pool) => Effect.promise(() => pool.close()),
-  ).pipe(Effect.flatMap((pool) => makeWasmPool(params, pool)))
+  scopedPool("node-rs", NATIVE_WORKER_URL, [16, 19], params, size)
 
 /** NodeRs when the binding loads (per `load`), else WasmPool. */
 export const scopedAuto = (
@@ -211,7 +171,7 @@ export const scopedAuto = (
   load: Effect.Effect<NativeArgon2, unknown> = loadNativeArgon2,
 ): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
   load.pipe(
-    Effect.flatMap((native) => makeNodeRs(params, native)),
+    Effect.flatMap(() => scopedNodeRs(params)),
     Effect.catchAll((cause) =>
       Effect.logWarning("native argon2 binding unavailable; hashing passwords with the WASM worker pool").pipe(
         Effect.annotateLogs("cause", String(cause)),
@@ -222,11 +182,11 @@ export const scopedAuto = (
 
 export class PasswordHasher extends Context.Tag("atom/PasswordHasher")<PasswordHasher, PasswordHasherShape>() {
   /** @node-rs/argon2, OWASP parameters. Dies at build time if the binding cannot load. */
-  static readonly NodeRs: Layer.Layer<PasswordHasher> = Layer.effect(
+  static readonly NodeRs: Layer.Layer<PasswordHasher> = Layer.scoped(
     PasswordHasher,
     loadNativeArgon2.pipe(
       Effect.orDie,
-      Effect.flatMap((native) => makeNodeRs(OWASP_ARGON2ID, native)),
+      Effect.flatMap(() => scopedNodeRs(OWASP_ARGON2ID)),
     ),
   )
 

@@ -2,8 +2,10 @@ import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import type { Argon2Variant } from "./phc.js"
 
-// A fixed-size pool of worker threads computing raw argon2 hashes with hash-wasm, so WASM
-// hashing (tens of milliseconds of CPU each) never runs on the event loop. Workers start on
+// A fixed-size pool of worker threads computing raw argon2 hashes — with hash-wasm
+// (argon2Worker.mjs) or with @node-rs/argon2's synchronous call (argon2NativeWorker.mjs) — so
+// hashing (tens of milliseconds of CPU each) never runs on the event loop, and runs on threads
+// of lowered priority that yield to it. Workers start on
 // demand up to `size`, take one job at a time, and are unref'd while idle so an undisposed pool
 // never keeps the process alive. A worker that crashes fails its job and is replaced.
 
@@ -15,6 +17,8 @@ export interface Argon2Job {
   readonly timeCost: number
   readonly parallelism: number
   readonly hashLength: number
+  /** argon2 version: 19 (0x13, the default) or 16 (0x10; the native worker only) */
+  readonly version?: 16 | 19
 }
 
 interface Pending {
@@ -39,6 +43,7 @@ const isReply = (u: unknown): u is WorkerReply =>
   ((u.ok === true && u.hash instanceof Uint8Array) || (u.ok === false && typeof u.error === "string"))
 
 export const WORKER_URL = new URL("./argon2Worker.mjs", import.meta.url)
+export const NATIVE_WORKER_URL = new URL("./argon2NativeWorker.mjs", import.meta.url)
 
 export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
 
