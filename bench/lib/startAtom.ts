@@ -112,12 +112,14 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
   const profiled = process.env.ATOM_BENCH_PROFILE_DIR ? PROFILED_ENTRY : undefined
   const child = spawnTsx("atom", options.entry ?? profiled ?? SERVER_ENTRY, ["serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
-  const deadline = started + (options.readyTimeoutMs ?? 120_000)
+  // ATOM_BENCH_READY_TIMEOUT_MS: a longer wait on a machine loaded by others
+  const readyTimeoutMs = options.readyTimeoutMs ?? (Number(process.env.ATOM_BENCH_READY_TIMEOUT_MS) || 120_000)
+  const deadline = started + readyTimeoutMs
   while (!(await isReady(`${httpUrl}/health/ready`))) {
     if (!child.alive()) throw new Error(`atom exited (${await child.exited}) during startup\n${child.tail()}`)
     if (performance.now() > deadline) {
       await child.stop(5_000)
-      throw new Error(`atom was not ready within ${options.readyTimeoutMs ?? 120_000} ms\n${child.tail()}`)
+      throw new Error(`atom was not ready within ${readyTimeoutMs} ms\n${child.tail()}`)
     }
     await sleep(250)
   }
