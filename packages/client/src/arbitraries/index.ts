@@ -1,0 +1,3 @@
+export * from "./graphqlRequests.js"
+export * from "./hostile.js"
+export * from "./mutate.js"
