@@ -118,16 +118,45 @@ const check = Command.make(
       Args.withDescription("platform, <kind>:<id> (tenant, entity, group, credential, resource) or a resource id"),
     ),
     context: Options.text("context").pipe(Options.optional, Options.withDescription("the ABAC context, a JSON object")),
+    url: Options.text("url").pipe(
+      Options.optional,
+      Options.withDescription("ask the running Atom at this HTTP base URL (GraphQL authzCheck) instead"),
+    ),
+    token: Options.text("token").pipe(
+      Options.optional,
+      Options.withDescription("with --url: the caller's session JWT or atom_ access token (default ATOM_TOKEN)"),
+    ),
   },
-  ({ subject, action, object, context }) =>
+  ({ subject, action, object, context, url, token }) =>
     Effect.gen(function* () {
-      const config = yield* cliConfig
-      const { runCheck, DENIED_EXIT_CODE } = yield* Effect.promise(() => import("./check.js"))
-      const answer = yield* runCheck(config, { subject, action, object, context: Option.getOrUndefined(context) })
+      const { DENIED_EXIT_CODE } = yield* Effect.promise(() => import("./check.js"))
+      const answer = Option.isSome(url)
+        ? yield* Effect.flatMap(
+            Effect.promise(() => import("./remoteCheck.js")),
+            ({ runRemoteCheck }) =>
+              runRemoteCheck({
+                url: url.value,
+                token: Option.getOrUndefined(token) ?? process.env.ATOM_TOKEN,
+                subject,
+                action,
+                object,
+                context: Option.getOrUndefined(context),
+              }),
+          )
+        : yield* Effect.flatMap(cliConfig, (config) =>
+            Effect.flatMap(
+              Effect.promise(() => import("./check.js")),
+              ({ runCheck }) => runCheck(config, { subject, action, object, context: Option.getOrUndefined(context) }),
+            ),
+          )
       yield* Console.log(answer.line)
       if (!answer.allowed) process.exitCode = DENIED_EXIT_CODE
     }),
-).pipe(Command.withDescription("decide one check in this process on the configured database; exit 0 allowed, 3 denied"))
+).pipe(
+  Command.withDescription(
+    "decide one check in this process on the configured database, or with --url ask a running Atom; exit 0 allowed, 3 denied",
+  ),
+)
 
 /** `atom`: with no command it serves. */
 export const atomCommand = Command.make("atom", {}, () => serveHandler).pipe(
