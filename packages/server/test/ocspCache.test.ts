@@ -243,6 +243,35 @@ describe("OCSP from memory", () => {
     expect(await statusIn(leaf, await post(t, leaf.request))).toBe("revoked")
   })
 
+  it("sees disableEntity and a suspension at once; enabling again does not bring the certificates back", async () => {
+    const entity = async (name: string) => {
+      const [row] = await sql(
+        t,
+        "INSERT INTO entities (kind, name, status) VALUES ('device', $1, 'active') RETURNING id",
+        [name],
+      )
+      if (row === undefined) throw new Error("no entity")
+      return row.id
+    }
+    const disabled = await entity("disabled-device")
+    const suspended = await entity("suspended-device")
+    const [a, b] = [await newLeaf(disabled), await newLeaf(suspended)]
+    expect(await statusIn(a, await post(t, a.request))).toBe("good")
+    expect(await statusIn(b, await post(t, b.request))).toBe("good")
+    await data(t, "mutation ($id: ID!) { disableEntity(id: $id) { status } }", { id: disabled })
+    await data(t, "mutation ($id: ID!) { updateEntity(id: $id, input: { status: suspended }) { status } }", {
+      id: suspended,
+    })
+    expect(await statusIn(a, await post(t, a.request))).toBe("revoked")
+    expect(await askWithNonce(t, b)).toBe("revoked")
+    const withReason = (id: string, reason: string) =>
+      sql(t, "SELECT id FROM credentials WHERE id = $1 AND status = 'revoked' AND revocation_reason = $2", [id, reason])
+    expect(await withReason(a.credentialId, "entity_inactive")).toHaveLength(1)
+    expect(await withReason(b.credentialId, "entity_suspended")).toHaveLength(1)
+    await data(t, "mutation ($id: ID!) { enableEntity(id: $id) { status } }", { id: disabled })
+    expect(await statusIn(a, await post(t, a.request))).toBe("revoked")
+  })
+
   it("does not remember unknown serials: a certificate stored later is answered good", async () => {
     const leaf = await newLeaf()
     const serial = leaf.serialNumber

@@ -6,6 +6,7 @@ import { Conflict, InvalidInput, NotFound } from "@atom/domain/errors"
 import { AUTHENTICATED_USERS_GROUP_ID } from "@atom/domain/groups"
 import type { Caller } from "@atom/domain/identity"
 import type { Paging } from "@atom/domain/tenants"
+import { revokeEntityCertificatesInTx } from "@atom/repositories/certificates"
 import { AuthzReferences, Entities, EntityProfiles, type EntityValues, Ownerships } from "@atom/repositories/entities"
 import { Containment, GroupMembers, Groups } from "@atom/repositories/groups"
 import { Sessions, TenantRefs } from "@atom/repositories/identity"
@@ -66,6 +67,15 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const entities = yield* Entities
+    /**
+     * An entity leaving `active` (disabled or suspended) loses its certificates for good, as on
+     * delete: a certificate cannot be un-revoked, and relying parties that only read the CRL or
+     * OCSP must stop trusting it now. Re-enabling does not bring them back; issue new ones.
+     */
+    const revokeCertificatesLeaving = (id: string, from: EntityStatus, to: EntityStatus) =>
+      from === "active" && to !== "active"
+        ? Effect.provideService(revokeEntityCertificatesInTx(id, `entity_${to}`), SqlClient.SqlClient, sql)
+        : Effect.succeed(0)
     const ownerships = yield* Ownerships
     const profiles = yield* EntityProfiles
     const references = yield* AuthzReferences
@@ -207,6 +217,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         yield* inTransaction(
           Effect.gen(function* () {
             if (!(yield* entities.update(id, values))) return yield* notFound(id)
+            yield* revokeCertificatesLeaving(id, current.status, values.status)
             // the row is locked now: what the entity holds is judged again for its new kind (authz.md §3.4)
             if (values.kind !== current.kind) {
               yield* guardrailsForKindChange(id, values.kind).pipe(Effect.provide(guardrailContext))
@@ -227,6 +238,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         yield* inTransaction(
           Effect.gen(function* () {
             if (!(yield* entities.setStatus(id, status))) return yield* notFound(id)
+            yield* revokeCertificatesLeaving(id, current.status, status)
             yield* bump
             yield* audited(caller, STATUS_EVENT[status], id, current.tenantId)
           }),
