@@ -157,6 +157,14 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         if (!(yield* Queue.offer(queue, row))) yield* drop(1, "queue full")
       })
 
+    const countSuppressed = (event: AuditEvent["event"], outcome: AuditEvent["outcome"]): boolean => {
+      const category = suppressedCategory(event, outcome, allowEnabled)
+      if (category === undefined) return false
+      suppressed++
+      instruments.auditSuppressed.inc({ category })
+      return true
+    }
+
     /** One batch written, or the failure; the write itself is never cut short by interruption. */
     const writeOnce = (lane: number, batch: ReadonlyArray<PreparedAuditEvent>) =>
       Effect.exit(Effect.uninterruptible(chains.append(batch, { relaxed: true, lane }))).pipe(
@@ -283,7 +291,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       }),
     )
 
-    return { enqueue, stats, flush }
+    return { enqueue, countSuppressed, stats, flush }
   })
 
 /**
@@ -296,6 +304,12 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
   AuditQueue,
   {
     readonly enqueue: (event: AuditEvent) => Effect.Effect<void>
+    /**
+     * Synchronously counts an event of this name and outcome that configuration does not store (a
+     * hot-path allow) and answers true; false when it must go through `enqueue`. For callers that
+     * already know no debug line is due (the remembered gRPC check), so no effect runs at all.
+     */
+    readonly countSuppressed: (event: AuditEvent["event"], outcome: AuditEvent["outcome"]) => boolean
     readonly stats: () => AuditQueueStats
     /** Waits until everything enqueued so far is written; false when `timeout` passes first. */
     readonly flush: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>

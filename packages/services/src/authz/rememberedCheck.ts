@@ -70,8 +70,10 @@ export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | Aut
     decision: AuthzDecision,
     request: () => AuditRequestInfo,
   ): void => {
-    if (Option.isNone(flush)) return
+    if (Option.isNone(flush) || Option.isNone(queue)) return
     const outcome = decision.allowed ? "allow" : "deny"
+    // a hot-path allow that is neither stored nor logged is only counted: no event, no effect
+    if (!debugLogged && queue.value.countSuppressed(AuditEventName.authzCheck, outcome)) return
     if (events.length === 0) setImmediate(flush.value)
     const event = decisionEvent(AuditEventName.authzCheck, caller, fields, dialect, outcome, decision, null)
     events.push(event)
