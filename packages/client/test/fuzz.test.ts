@@ -7,10 +7,9 @@ import { AtomClient, GraphqlResponse } from "../src/index.js"
 // Throws generated requests (well-formed and hostile) at one running Atom and judges every answer.
 // TODO(issue 8 part 5): also throw the RPC group's generated payloads at /rpc once it is in git.
 
-// Issue 8 asks for at least 10,000 (ATOM_FUZZ_REQUESTS=10000). On the shared 2-core machine at load ~20
-// this Atom answered only ~12-20 generated requests/s, and 10,000 did not finish in 15 minutes, so the
-// default stays at 2,000 until the per-request cost (or a slowdown as the tables grow) is found.
-const REQUESTS = Number(process.env.ATOM_FUZZ_REQUESTS ?? 2_000)
+// Issue 8 asks for at least 10,000 per run; on a quiet 2-core machine Atom on PGlite answers about 120
+// generated requests/s at this concurrency, so the run takes about a minute and a half.
+const REQUESTS = Number(process.env.ATOM_FUZZ_REQUESTS ?? 10_000)
 const CONCURRENCY = 16
 const SEED = Number(process.env.ATOM_FUZZ_SEED ?? Date.now() % 2 ** 31)
 
@@ -95,8 +94,9 @@ describe("fuzzing the GraphQL surface", () => {
     expect(failures, `seed ${SEED} (ATOM_FUZZ_SEED reproduces it)`).toEqual([])
     expect(requests.length).toBe(REQUESTS)
     // every known operation was exercised, well-formed and hostile
-    expect(labels.get("AuthzCheck") ?? 0).toBeGreaterThan(50)
-    expect(labels.get("CreateTenant (hostile variables)") ?? 0).toBeGreaterThan(50)
+    // (each of the ~55 kinds is expected about REQUESTS / 55 times; a fifth of that is far in the tail)
+    expect(labels.get("AuthzCheck") ?? 0).toBeGreaterThan(REQUESTS / 300)
+    expect(labels.get("CreateTenant (hostile variables)") ?? 0).toBeGreaterThan(REQUESTS / 300)
     // no crash: still ready after all of it
     const ready = await fetch(`${baseUrl}/health/ready`)
     expect(ready.status).toBe(200)
