@@ -1,3 +1,4 @@
 export * from "./graphqlRequests.js"
 export * from "./hostile.js"
 export * from "./mutate.js"
+export * from "./rpcRequests.js"
