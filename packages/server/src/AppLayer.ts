@@ -114,9 +114,7 @@ const Infrastructure = Layer.mergeAll(
   CaSigner.Live,
   Mailer.Default,
   MailDelivery.layer(),
-).pipe(
-  Layer.provideMerge(Kek.Live),
-)
+).pipe(Layer.provideMerge(Kek.Live))
 
 /** Use cases; the gate and the PDP first, since every other use case asks them. */
 const Services = Layer.mergeAll(
