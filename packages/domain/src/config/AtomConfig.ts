@@ -46,6 +46,8 @@ export interface SmtpConfig {
   readonly from: string
   readonly port: number
   readonly tls: SmtpTls
+  /** A PEM file of CAs trusted for the SMTP server's certificate besides the system's (a private relay). */
+  readonly caPath: Option.Option<string>
   readonly credentials: Option.Option<{ readonly username: string; readonly password: Redacted.Redacted<string> }>
 }
 

@@ -136,6 +136,10 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
     const smtpPort = yield* pos("ATOM_SMTP_PORT", smtpTls === "tls" ? 465 : smtpTls === "none" ? 25 : 587)
     const smtpUser = yield* r.opt("ATOM_SMTP_USERNAME", NonEmptyFromEnv)
     const smtpPassword = yield* r.secret("ATOM_SMTP_PASSWORD")
+    const smtpCaPath = yield* r.opt("ATOM_SMTP_CA_PATH", NonEmptyFromEnv)
+    if (Option.isSome(smtpCaPath) && smtpTls === "none") {
+      return yield* fail("ATOM_SMTP_CA_PATH", "used with ATOM_SMTP_TLS=starttls or tls")
+    }
 
     const policies: Array<RateLimitPolicy> = []
     for (const [category, suffix, windowSuffix, max] of CATEGORIES) {
@@ -236,6 +240,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
             ...s,
             port: smtpPort,
             tls: smtpTls,
+            caPath: smtpCaPath,
             credentials: Option.all({ username: smtpUser, password: smtpPassword }),
           })),
         ),

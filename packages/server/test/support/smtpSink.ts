@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:net"
+import { createServer, type Server, type Socket } from "node:net"
+import { createServer as createTlsServer, TLSSocket } from "node:tls"
 
 /** A message as a test SMTP server took it off the wire. */
 export interface ReceivedMail {
@@ -6,6 +7,18 @@ export interface ReceivedMail {
   readonly to: ReadonlyArray<string>
   /** the DATA section, dot-unstuffed: headers, a blank line, the body */
   readonly data: string
+  /** whether the message travelled over TLS */
+  readonly secure: boolean
+}
+
+/**
+ * TLS for a sink: `implicit` speaks TLS from the first byte (port 465 style), `starttls` offers the
+ * STARTTLS upgrade (RFC 3207) in its EHLO answer.
+ */
+export interface SinkTls {
+  readonly mode: "implicit" | "starttls"
+  readonly key: string
+  readonly cert: string
 }
 
 export interface SmtpSink {
@@ -17,19 +30,18 @@ export interface SmtpSink {
 const address = (line: string): string => /<([^>]*)>/.exec(line)?.[1] ?? ""
 
 /**
- * The smallest SMTP server a client can deliver to (RFC 5321 without extensions): it keeps every
+ * The smallest SMTP server a client can deliver to (RFC 5321, plus STARTTLS when asked): it keeps every
  * message and refuses recipients whose address starts with `reject`, so tests can see a real delivery
  * and a real refusal.
  */
-export const startSmtpSink = async (): Promise<SmtpSink> => {
+export const startSmtpSink = async (tls?: SinkTls): Promise<SmtpSink> => {
   const messages: Array<ReceivedMail> = []
-  const server: Server = createServer((socket) => {
+  const serve = (socket: Socket, secure: boolean): void => {
     socket.setEncoding("utf8")
     let buffer = ""
     let inData = false
     let from = ""
     let to: Array<string> = []
-    socket.write("220 sink.test ESMTP\r\n")
     socket.on("data", (chunk: string) => {
       buffer += chunk
       for (;;) {
@@ -39,7 +51,7 @@ export const startSmtpSink = async (): Promise<SmtpSink> => {
           const data = buffer.slice(0, end).replace(/^\.\./gm, ".")
           buffer = buffer.slice(end + 5)
           inData = false
-          messages.push({ from, to, data })
+          messages.push({ from, to, data, secure })
           from = ""
           to = []
           socket.write("250 2.0.0 queued\r\n")
@@ -50,8 +62,17 @@ export const startSmtpSink = async (): Promise<SmtpSink> => {
         const line = buffer.slice(0, eol)
         buffer = buffer.slice(eol + 2)
         const verb = line.slice(0, 4).toUpperCase()
-        if (verb === "EHLO" || verb === "HELO") socket.write("250-sink.test\r\n250 8BITMIME\r\n")
-        else if (verb === "MAIL") {
+        const offerTls = tls?.mode === "starttls" && !secure
+        if (verb === "EHLO" || verb === "HELO") {
+          socket.write(`250-sink.test\r\n${offerTls ? "250-STARTTLS\r\n" : ""}250 8BITMIME\r\n`)
+        } else if (line.toUpperCase() === "STARTTLS" && offerTls && tls) {
+          socket.removeAllListeners("data")
+          socket.write("220 2.0.0 ready to start TLS\r\n")
+          const upgraded = new TLSSocket(socket, { isServer: true, key: tls.key, cert: tls.cert })
+          upgraded.on("secure", () => serve(upgraded, true))
+          upgraded.on("error", () => upgraded.destroy())
+          return
+        } else if (verb === "MAIL") {
           from = address(line)
           socket.write("250 2.1.0 ok\r\n")
         } else if (verb === "RCPT") {
@@ -72,7 +93,17 @@ export const startSmtpSink = async (): Promise<SmtpSink> => {
       }
     })
     socket.on("error", () => socket.destroy())
-  })
+  }
+  const server: Server =
+    tls?.mode === "implicit"
+      ? createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
+          socket.write("220 sink.test ESMTP\r\n")
+          serve(socket, true)
+        })
+      : createServer((socket) => {
+          socket.write("220 sink.test ESMTP\r\n")
+          serve(socket, false)
+        })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const bound = server.address()
   if (bound === null || typeof bound === "string") throw new Error("SMTP sink did not bind")
