@@ -1,5 +1,6 @@
 import type { AtomConfigShape } from "@atom/domain/config"
 import { Authenticator } from "@atom/services/auth"
+import { makeRememberedCaller } from "@atom/services/authz"
 import { ListenerStatus } from "@atom/services/health"
 import { AtomMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
@@ -32,6 +33,7 @@ import {
   healthRoutes,
   metricsRoutes,
   oauthRoutes,
+  ocspHandler,
   rateLimitCategory,
   selfServiceRoutes,
   startHttpServer,
@@ -105,6 +107,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         endpointsModule({ maxDepth: config.graphql.maxDepth }),
       ],
       authenticate: (token) => Effect.flatMap(Authenticator, (a) => a.authenticate(token)),
+      rememberedCaller: makeRememberedCaller(rt),
       corsAllowedOrigins: config.corsAllowedOrigins,
       trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
       introspection: config.graphql.introspection,
@@ -157,6 +160,15 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
         },
         { method: "POST", path: "/graphql", handler: boundedYogaHandler(yoga, config.limits.graphqlBodyBytes) },
         { method: "POST", path: "/rpc", handler: rpc.http },
+        // cached OCSP answers are written without a fiber (the router's route is the same contract)
+        {
+          method: "POST",
+          path: "/certs/ocsp",
+          handler: ocspHandler({
+            runtime: rt,
+            onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
+          }),
+        },
       ],
       defaultBodyLimit: config.limits.authBodyBytes,
       corsAllowedOrigins: config.corsAllowedOrigins,

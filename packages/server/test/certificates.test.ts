@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process"
 import { createHash, X509Certificate } from "node:crypto"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { request as httpRequest } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { AtomConfig } from "@atom/domain/config"
@@ -616,6 +617,55 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
         expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]))
       }
       expect((await fetch(url)).status).toBe(405)
+    })
+
+    // POST /certs/ocsp is served on the raw request (ocspHandler): the server's request id, metrics and body
+    // bound still apply to it
+    it("echoes the request id, counts in metrics under its route, bounds a chunked body", async () => {
+      await opensslOk(dir, [
+        "ocsp",
+        "-issuer",
+        "intermediate.pem",
+        "-cert",
+        "ocsp-good.pem",
+        "-no_nonce",
+        "-reqout",
+        "ids.req",
+      ])
+      const body = readFileSync(join(dir, "ids.req"))
+      const metric = async () => {
+        const text = await (await fetch(`${t.baseUrl}/metrics`)).text()
+        const series = 'atom_http_requests_total{method="POST",route="/certs/ocsp",status="200"} '
+        return Number(
+          text
+            .split("\n")
+            .find((l) => l.startsWith(series))
+            ?.slice(series.length) ?? 0,
+        )
+      }
+      const before = await metric()
+      const named = await fetch(url, { method: "POST", headers: { "x-request-id": "ocsp-id-1" }, body })
+      expect(named.headers.get("x-request-id")).toBe("ocsp-id-1")
+      expect(named.headers.get("cache-control")).toBe("no-store")
+      const signed = Buffer.from(await named.arrayBuffer())
+      expect(signed.length).toBeGreaterThan(100)
+      // the second answer comes from the cache: the same bytes, a fresh request id
+      const again = await fetch(url, { method: "POST", body })
+      expect(again.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
+      expect(Buffer.from(await again.arrayBuffer())).toEqual(signed)
+      // no content-length: the bound is counted as the chunks arrive
+      const chunked = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(url, { method: "POST" }, (res) => {
+          const chunks: Array<Buffer> = []
+          res.on("data", (c: Buffer) => chunks.push(c))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+        })
+        req.on("error", reject)
+        for (let i = 0; i < 70; i++) req.write(Buffer.alloc(1024, 0x30))
+        req.end()
+      })
+      expect(chunked).toEqual({ status: 200, body: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]) })
+      expect(await metric()).toBe(before + 3)
     })
 
     it("answers a truncated request with malformedRequest, and the whole one with a signed response", async () => {

@@ -82,11 +82,17 @@ export class OcspResponder extends Effect.Service<OcspResponder>()("atom/OcspRes
         return der
       })
 
-    const respond = (body: Uint8Array): Effect.Effect<Uint8Array> => {
+    /**
+     * The answer to `body` when it needs no effect: certificates disabled (malformedRequest) or a
+     * remembered signed response still vouched for by the change feed. The HTTP transport writes it
+     * without a fiber; undefined means `sign` must run.
+     */
+    const answerNow = (body: Uint8Array): Uint8Array | undefined =>
+      signer.state._tag !== "Loaded" ? OCSP_MALFORMED_REQUEST : cache.response(requestKey(body), Date.now())
+
+    /** Parses, reads the statuses and signs: the answer when `answerNow` has none. */
+    const sign = (body: Uint8Array): Effect.Effect<Uint8Array> => {
       if (signer.state._tag !== "Loaded") return Effect.succeed(OCSP_MALFORMED_REQUEST)
-      const key = requestKey(body)
-      const hit = cache.response(key, Date.now())
-      if (hit !== undefined) return Effect.succeed(hit)
       const issuer = signer.state.issuer
       return Effect.gen(function* () {
         const parsed = parseOcspRequest(body)
@@ -94,7 +100,7 @@ export class OcspResponder extends Effect.Service<OcspResponder>()("atom/OcspRes
           yield* Effect.logDebug("malformed OCSP request").pipe(Effect.annotateLogs({ reason: parsed.left.reason }))
           return OCSP_MALFORMED_REQUEST
         }
-        return yield* answer(issuer, parsed.right, key).pipe(
+        return yield* answer(issuer, parsed.right, requestKey(body)).pipe(
           Effect.catchAll((e) =>
             Effect.logWarning("OCSP request failed").pipe(
               Effect.annotateLogs({ error: e._tag === "PkiInternalError" ? e.detail : e.message }),
@@ -105,6 +111,11 @@ export class OcspResponder extends Effect.Service<OcspResponder>()("atom/OcspRes
       }).pipe(Effect.withSpan("OcspResponder.respond"))
     }
 
-    return { respond, stats: cache.stats } as const
+    const respond = (body: Uint8Array): Effect.Effect<Uint8Array> => {
+      const now = answerNow(body)
+      return now === undefined ? sign(body) : Effect.succeed(now)
+    }
+
+    return { respond, answerNow, sign, stats: cache.stats } as const
   }),
 }) {}

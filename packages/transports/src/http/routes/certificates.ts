@@ -8,7 +8,7 @@ import {
 import { Effect } from "effect"
 import type { Route, RouteResponse } from "../Route.js"
 
-const OCSP_HEADERS = { "content-type": "application/ocsp-response", "cache-control": "no-store" }
+export const OCSP_HEADERS = { "content-type": "application/ocsp-response", "cache-control": "no-store" }
 
 const ocsp = (body: Uint8Array): RouteResponse => ({ status: 200, headers: OCSP_HEADERS, body })
 
@@ -16,7 +16,8 @@ const ocsp = (body: Uint8Array): RouteResponse => ({ status: 200, headers: OCSP_
  * The public PKI routes (api.md §1.3): the issuing chain (PEM), the CRL (DER) and the OCSP
  * responder. Disabled certificates → 400 `{"error":"certificate support is disabled"}`, except OCSP,
  * which always answers 200 with an OCSP response (malformedRequest for garbage, oversize bodies or
- * disabled certificates).
+ * disabled certificates). startAtom serves `POST /certs/ocsp` through `ocspHandler` (the raw request,
+ * cached answers without a fiber); the route here is its documented, Effect-only equivalent.
  */
 export const certificateRoutes: ReadonlyArray<Route<CertificateService | CrlService | OcspResponder>> = [
   {
