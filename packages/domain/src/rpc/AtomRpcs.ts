@@ -1,9 +1,12 @@
+import { ActionRpcs } from "./ActionRpcs.js"
 import { AuditRpcs } from "./AuditRpcs.js"
 import { AuthzRpcs } from "./AuthzRpcs.js"
 import { CertificateRpcs } from "./CertificateRpcs.js"
 import { CredentialRpcs } from "./CredentialRpcs.js"
 import { EntityRpcs } from "./EntityRpcs.js"
+import { GroupRpcs } from "./GroupRpcs.js"
 import { PolicyRpcs } from "./PolicyRpcs.js"
+import { ResourceRpcs } from "./ResourceRpcs.js"
 import { RpcAuthentication } from "./RpcAuthentication.js"
 import { TenantRpcs } from "./TenantRpcs.js"
 
@@ -13,7 +16,10 @@ import { TenantRpcs } from "./TenantRpcs.js"
  */
 export class AtomRpcs extends TenantRpcs.merge(
   EntityRpcs,
+  GroupRpcs,
+  ResourceRpcs,
   PolicyRpcs,
+  ActionRpcs,
   AuthzRpcs,
   CredentialRpcs,
   CertificateRpcs,

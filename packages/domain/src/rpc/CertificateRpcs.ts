@@ -49,12 +49,36 @@ export const ListCertificatesPayload = Schema.Struct({
   ...PageFields,
 })
 
+/** A certificate for the CSR's key: the key never leaves the client, so `privateKeyPem` is null. */
+export const IssueCertificateFromCsrPayload = Schema.Struct({
+  entityId: EntityId,
+  ttlSecs: Optional(Schema.Int),
+  csrPem: Schema.String,
+})
+
+/** A fresh key and certificate for the same owner and names; `revokeOld` revokes the renewed one. */
+export const RenewCertificatePayload = Schema.Struct({
+  serialNumber: Schema.String,
+  ttlSecs: Optional(Schema.Int),
+  revokeOld: Optional(Schema.Boolean),
+})
+
 export const RevokeCertificatePayload = Schema.Struct({ serialNumber: Schema.String, reason: Optional(Schema.String) })
 
-/** Certificates: issue (server-generated key), read, list, revoke (identity-certs §3). */
+/** Certificates: issue (server-generated key or CSR), renew, read, list, revoke (identity-certs §3). */
 export class CertificateRpcs extends RpcGroup.make(
   Rpc.make("IssueCertificate", {
     payload: IssueCertificatePayload,
+    success: IssuedCertificateOnWire,
+    error: AtomRpcError,
+  }),
+  Rpc.make("IssueCertificateFromCsr", {
+    payload: IssueCertificateFromCsrPayload,
+    success: IssuedCertificateOnWire,
+    error: AtomRpcError,
+  }),
+  Rpc.make("RenewCertificate", {
+    payload: RenewCertificatePayload,
     success: IssuedCertificateOnWire,
     error: AtomRpcError,
   }),

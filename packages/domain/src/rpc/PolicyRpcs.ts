@@ -1,9 +1,10 @@
 import { Rpc, RpcGroup } from "@effect/rpc"
 import { Schema } from "effect"
 import { BindingId, ObjectId, PermissionBlockId, RoleId, TenantId } from "../authz/ids.js"
-import { CreateRoleAssignmentInput } from "../policy/BindingInputs.js"
+import { CreateDirectPolicyInput, CreateRoleAssignmentInput } from "../policy/BindingInputs.js"
 import { CreatePermissionBlockInput } from "../policy/BlockInputs.js"
 import { DeletedFilter } from "../policy/DeletedFilter.js"
+import { DirectPolicy } from "../policy/DirectPolicy.js"
 import { PermissionBlock } from "../policy/PermissionBlock.js"
 import { Role, RoleDerivedKind } from "../policy/Role.js"
 import { RoleAssignment } from "../policy/RoleAssignment.js"
@@ -28,6 +29,8 @@ export const RoleOnWire = Schema.Struct({
 
 export const RoleAssignmentOnWire = Schema.Struct({ ...RoleAssignment.fields, createdAt: Schema.Date })
 
+export const DirectPolicyOnWire = Schema.Struct({ ...DirectPolicy.fields, createdAt: Schema.Date })
+
 export const ListRolesPayload = Schema.Struct({
   tenantId: Optional(TenantId),
   derivedKind: Optional(RoleDerivedKind),
@@ -44,12 +47,20 @@ export const ListRoleAssignmentsPayload = Schema.Struct({
   ...PageFields,
 })
 
+export const ListDirectPoliciesPayload = Schema.Struct({
+  tenantId: Optional(TenantId),
+  subjectKind: Optional(SubjectKind),
+  subjectId: Optional(ObjectId),
+  permissionBlockId: Optional(PermissionBlockId),
+  ...PageFields,
+})
+
 export const ReplaceRolePermissionBlocksPayload = Schema.Struct({
   roleId: RoleId,
   permissionBlockIds: Schema.Array(PermissionBlockId),
 })
 
-/** Permission blocks, roles and role assignments (authz.md §1, api.md §3.5). */
+/** Permission blocks, roles, role assignments and direct policies (authz.md §1, api.md §3.5). */
 export class PolicyRpcs extends RpcGroup.make(
   Rpc.make("CreatePermissionBlock", {
     payload: CreatePermissionBlockInput,
@@ -75,4 +86,15 @@ export class PolicyRpcs extends RpcGroup.make(
     error: AtomRpcError,
   }),
   Rpc.make("DeleteRoleAssignment", { payload: { id: BindingId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("CreateDirectPolicy", {
+    payload: CreateDirectPolicyInput,
+    success: DirectPolicyOnWire,
+    error: AtomRpcError,
+  }),
+  Rpc.make("ListDirectPolicies", {
+    payload: ListDirectPoliciesPayload,
+    success: PageOf(DirectPolicyOnWire),
+    error: AtomRpcError,
+  }),
+  Rpc.make("DeleteDirectPolicy", { payload: { id: BindingId }, success: Schema.Boolean, error: AtomRpcError }),
 ) {}

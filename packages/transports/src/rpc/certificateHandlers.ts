@@ -1,11 +1,17 @@
 import { CertificateRpcs } from "@atom/domain/rpc"
-import { CertificateService } from "@atom/services/certificates"
+import { CertificateService, type IssuedCertificate } from "@atom/services/certificates"
 import { Effect, Redacted } from "effect"
 import { asCaller } from "./toRpcError.js"
 
 const given = <A>(value: A | null | undefined): A | undefined => (value === null ? undefined : value)
 
-/** Certificates over RPC: the calls `certificatesModule` makes. The private key leaves once, here. */
+/** The private key of a generated certificate leaves the server here, once. */
+const revealed = (issued: IssuedCertificate) => ({
+  certificate: issued.certificate,
+  privateKeyPem: issued.privateKeyPem === null ? null : Redacted.value(issued.privateKeyPem),
+})
+
+/** Certificates over RPC: the calls `certificatesModule` makes. */
 export const certificateHandlers = CertificateRpcs.of({
   IssueCertificate: (p) =>
     asCaller((caller) =>
@@ -18,10 +24,25 @@ export const certificateHandlers = CertificateRpcs.of({
             dnsNames: given(p.dnsNames),
             ipAddresses: given(p.ipAddresses),
           }),
-          (issued) => ({
-            certificate: issued.certificate,
-            privateKeyPem: issued.privateKeyPem === null ? null : Redacted.value(issued.privateKeyPem),
-          }),
+          revealed,
+        ),
+      ),
+    ),
+  IssueCertificateFromCsr: (p) =>
+    asCaller((caller) =>
+      Effect.flatMap(CertificateService, (s) =>
+        Effect.map(
+          s.issueFromCsr(caller, { entityId: p.entityId, ttlSecs: given(p.ttlSecs), csrPem: p.csrPem }),
+          revealed,
+        ),
+      ),
+    ),
+  RenewCertificate: (p) =>
+    asCaller((caller) =>
+      Effect.flatMap(CertificateService, (s) =>
+        Effect.map(
+          s.renew(caller, { serialNumber: p.serialNumber, ttlSecs: given(p.ttlSecs), revokeOld: p.revokeOld ?? false }),
+          revealed,
         ),
       ),
     ),

@@ -1,10 +1,10 @@
 import { PolicyRpcs } from "@atom/domain/rpc"
-import { PermissionBlockService, RoleAssignmentService, RoleService } from "@atom/services/policy"
+import { DirectPolicyService, PermissionBlockService, RoleAssignmentService, RoleService } from "@atom/services/policy"
 import { Effect } from "effect"
 import { LIST, page } from "../graphql/policy/policyArgs.js"
 import { asCaller } from "./toRpcError.js"
 
-/** Permission blocks, roles and assignments over RPC: the calls of the policy resolvers. */
+/** Permission blocks, roles, assignments and direct policies over RPC: the calls of the policy resolvers. */
 export const policyHandlers = PolicyRpcs.of({
   CreatePermissionBlock: (input) =>
     asCaller((caller) => Effect.flatMap(PermissionBlockService, (s) => s.create(caller, input))),
@@ -40,4 +40,20 @@ export const policyHandlers = PolicyRpcs.of({
     ),
   DeleteRoleAssignment: ({ id }) =>
     asCaller((caller) => Effect.flatMap(RoleAssignmentService, (s) => s.remove(caller, id))),
+  CreateDirectPolicy: (input) =>
+    asCaller((caller) => Effect.flatMap(DirectPolicyService, (s) => s.create(caller, input))),
+  ListDirectPolicies: (p) =>
+    asCaller((caller) =>
+      Effect.flatMap(DirectPolicyService, (s) =>
+        s.list(caller, {
+          tenantId: p.tenantId ?? null,
+          subjectKind: p.subjectKind ?? null,
+          subjectId: p.subjectId ?? null,
+          permissionBlockId: p.permissionBlockId ?? null,
+          page: page(p.limit ?? null, p.offset ?? null, LIST),
+        }),
+      ),
+    ),
+  DeleteDirectPolicy: ({ id }) =>
+    asCaller((caller) => Effect.flatMap(DirectPolicyService, (s) => s.remove(caller, id))),
 })

@@ -1,17 +1,23 @@
 import { AtomRpcs } from "@atom/domain/rpc"
+import { actionHandlers } from "./actionHandlers.js"
 import { auditHandlers } from "./auditHandlers.js"
 import { authzHandlers } from "./authzHandlers.js"
 import { certificateHandlers } from "./certificateHandlers.js"
 import { credentialHandlers } from "./credentialHandlers.js"
 import { entityHandlers } from "./entityHandlers.js"
+import { groupHandlers } from "./groupHandlers.js"
 import { policyHandlers } from "./policyHandlers.js"
+import { resourceHandlers } from "./resourceHandlers.js"
 import { tenantHandlers } from "./tenantHandlers.js"
 
 /** Every `AtomRpcs` handler; each runs on the services of the shared runtime. */
 export const AtomRpcHandlers = AtomRpcs.toLayer({
   ...tenantHandlers,
   ...entityHandlers,
+  ...groupHandlers,
+  ...resourceHandlers,
   ...policyHandlers,
+  ...actionHandlers,
   ...authzHandlers,
   ...credentialHandlers,
   ...certificateHandlers,
