@@ -85,6 +85,23 @@ describe("HTTP health", () => {
     const other = await get("/health/live", { headers: { origin: "http://evil.example" } })
     expect(other.headers.get("access-control-allow-origin")).toBeNull()
   })
+
+  it("answers /graphql with the one CORS policy: the allowed origin echoed, any other none", async () => {
+    const post = (origin: string) =>
+      get("/graphql", {
+        method: "POST",
+        headers: { origin, "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ health }" }),
+      })
+    const allowed = await post("http://localhost:8080")
+    expect(allowed.status).toBe(200)
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:8080")
+    expect(allowed.headers.get("access-control-allow-credentials")).toBe("true")
+    const other = await post("http://evil.example")
+    expect(other.status).toBe(200)
+    expect(other.headers.get("access-control-allow-origin")).toBeNull()
+    expect(other.headers.get("access-control-allow-credentials")).toBeNull()
+  })
 })
 
 describe("GraphQL", () => {

@@ -22,7 +22,35 @@ const DENY = { result: "deny" } as const
  * the one the effectful path would take from the same caches at the same instant.
  */
 export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | AuthzService>) => {
+  const caller = makeRememberedCaller(runtime)
+  const decide = makeRememberedDecision(runtime)
+  return (
+    token: string,
+    fields: CheckRequestFields,
+    dialect: RequestDialect,
+    request: () => AuditRequestInfo,
+  ): AuthzDecision | undefined => {
+    const known = caller(token)
+    return known === undefined ? undefined : decide(known, fields, dialect, request)
+  }
+}
+
+export type RememberedCheck = ReturnType<typeof makeRememberedCheck>
+
+/** The caller of a remembered token at the runtime's clock (Authenticator.remembered), else undefined. */
+export const makeRememberedCaller = (runtime: Runtime.Runtime<Authenticator>) => {
   const authenticator = Context.get(runtime.context, Authenticator)
+  const clock = Runtime.runSync(runtime)(Effect.clock)
+  return (token: string): Caller | undefined => authenticator.remembered(token, clock.unsafeCurrentTimeMillis())
+}
+
+export type RememberedCaller = ReturnType<typeof makeRememberedCaller>
+
+/**
+ * The decision half of `makeRememberedCheck`, for a transport that already knows the caller (GraphQL
+ * authenticates in its context): answered and observed from memory, or undefined for the full check.
+ */
+export const makeRememberedDecision = (runtime: Runtime.Runtime<AuthzService>) => {
   const authz = Context.get(runtime.context, AuthzService)
   const instruments = Option.map(Context.getOption(runtime.context, AtomMetrics), (m) => m.instruments)
   const queue = Context.getOption(runtime.context, AuditQueue)
@@ -81,14 +109,12 @@ export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | Aut
   }
 
   return (
-    token: string,
+    caller: Caller,
     fields: CheckRequestFields,
     dialect: RequestDialect,
     request: () => AuditRequestInfo,
   ): AuthzDecision | undefined => {
     const now = clock.unsafeCurrentTimeMillis()
-    const caller = authenticator.remembered(token, now)
-    if (caller === undefined) return undefined
     const started = performance.now()
     const decision = authz.checkRemembered(caller, fields, dialect, now)
     if (decision === undefined) return undefined
@@ -100,4 +126,4 @@ export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | Aut
   }
 }
 
-export type RememberedCheck = ReturnType<typeof makeRememberedCheck>
+export type RememberedDecision = ReturnType<typeof makeRememberedDecision>

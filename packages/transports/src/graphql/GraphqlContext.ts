@@ -1,6 +1,6 @@
 import type { AtomError } from "@atom/domain/errors"
 import type { Caller } from "@atom/domain/identity"
-import type { Effect } from "effect"
+import type { Effect, Runtime } from "effect"
 
 /** What every resolver gets: the request's facts and a way to run an Effect on the shared runtime. */
 export interface GraphqlContext<R> {
@@ -15,8 +15,16 @@ export interface GraphqlContext<R> {
 
 export type Resolver<R> = (parent: unknown, args: Record<string, unknown>, context: GraphqlContext<R>) => unknown
 
+/**
+ * A field's warm answer with no Effect to run, made once per schema with the runtime: the value, or
+ * undefined when the field's resolver in `resolvers` must run (it then decides, refuses or fails as always).
+ */
+export type ImmediateResolver<R> = (runtime: Runtime.Runtime<R>) => Resolver<R>
+
 /** One area's slice of the schema: its SDL and resolvers, merged into one executable schema. */
 export interface GraphqlModule<R> {
   readonly typeDefs: string
   readonly resolvers: Readonly<Record<string, Readonly<Record<string, Resolver<R>>>>>
+  /** Fields answered from memory first when they can be (not when spans are recorded: those need the Effect). */
+  readonly immediate?: Readonly<Record<string, Readonly<Record<string, ImmediateResolver<R>>>>>
 }

@@ -15,6 +15,7 @@ import { requestRefs, tracingEnabled } from "../http/requestRefs.js"
 import { CONTRACT_SDL, contractRootFields, withDeclaredNullDefaults } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
 import type { GraphqlContext, GraphqlModule } from "./GraphqlContext.js"
+import { withImmediate } from "./immediateResolvers.js"
 import { JsonScalar } from "./jsonScalar.js"
 import { makeRunner } from "./runEffect.js"
 
@@ -26,6 +27,8 @@ export interface YogaOptions<R> {
   readonly onDefect: (cause: Cause.Cause<unknown>) => void
   /** Proves a presented token; a failure fails the whole request (api.md §3.2). */
   readonly authenticate: (token: string) => Effect.Effect<Caller, AtomError, R>
+  /** The caller of a token `authenticate` has nothing left to do for (verified before, still current), else undefined. */
+  readonly rememberedCaller?: (token: string) => Caller | undefined
   readonly corsAllowedOrigins: ReadonlyArray<string>
   /** Proxies whose X-Forwarded-For is believed for the client IP of audit events (as REST). */
   readonly trustedProxyCidrs?: ReadonlyArray<Cidr>
@@ -130,6 +133,10 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
     const refs = requestRefs(info, false)
     return (effect) => run(effect, refs)
   }
+  // answers from memory skip the Effect, so they are only taken when no span would record the work
+  const rememberedCaller = tracing ? undefined : options.rememberedCaller
+  const resolversOf = (m: GraphqlModule<R>) =>
+    tracing ? m.resolvers : withImmediate(m, options.runtime, options.onDefect)
   const yoga = createYoga<ServerContext, GraphqlContext<R>>({
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -137,18 +144,24 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
     logging: false,
     batching: false,
     maskedErrors: false,
+    // the HTTP server answers CORS for every route (api.md §1.1: allowed origins only), and /graphql reads its
+    // body under ATOM_GRAPHQL_BODY_LIMIT_BYTES before yoga sees it: yoga's own CORS (any origin echoed)
+    // and its second limit (a stream piped through a transform per request) would only add work
+    cors: false,
+    maxRequestBodySize: false,
     schema: withDeclaredNullDefaults(
       createSchema<GraphqlContext<R> & ServerContext>({
         typeDefs: [CONTRACT_SDL, ...extensions],
         resolvers: [
           { JSON: JsonScalar },
           notImplemented(extensions, options.modules),
-          ...options.modules.map((m) => m.resolvers),
+          ...options.modules.map(resolversOf),
         ],
       }),
     ),
     plugins: [limits(rules), quietValidation, plainErrors],
-    context: async ({ req, res, request }) => {
+    // a remembered token's context is made at once (no fiber, no promise); any other token is authenticated
+    context: ({ req, res, request }) => {
       const requestId = requestIdOf(req, res)
       const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs ?? [])
       const info = { clientIp, userAgent: req.headers["user-agent"], requestId }
@@ -161,8 +174,20 @@ export const makeYoga = <R>(options: YogaOptions<R>) => {
       ) {
         throw new GraphQLError("forbidden")
       }
-      const caller = presented.right ? await runScoped(options.authenticate(presented.right.token)) : undefined
-      return { requestId, clientIp, headers: req.headers, caller, run: runScoped, request }
+      const withCaller = (caller: Caller | undefined) => ({
+        requestId,
+        clientIp,
+        headers: req.headers,
+        caller,
+        run: runScoped,
+        request,
+      })
+      if (presented.right === undefined) return withCaller(undefined)
+      const token = presented.right.token
+      const known = rememberedCaller?.(token)
+      if (known !== undefined) return withCaller(known)
+      const caller = runScoped(options.authenticate(token))
+      return caller instanceof Promise ? caller.then(withCaller) : withCaller(caller)
     },
   })
   return yoga

@@ -14,14 +14,17 @@ import {
 import { authzTypeDefs } from "./authzTypeDefs.js"
 import { explainResponse } from "./explainResponse.js"
 import { grantObject } from "./grantObject.js"
+import { rememberedAuthzCheck } from "./rememberedAuthzCheck.js"
 import { withCaller } from "./withCaller.js"
 
 /**
  * Runtime authorization over GraphQL (api.md §3.5–3.7): `authzCheck`, `authzExplain`, `authzBulkCheck`,
- * `authorizedObjectIds`, and the inspection queries of `authzTypeDefs`. Decode, call, encode.
+ * `authorizedObjectIds`, and the inspection queries of `authzTypeDefs`. Decode, call, encode; a warm
+ * `authzCheck` is answered from memory first (`rememberedAuthzCheck`).
  */
 export const authzModule: GraphqlModule<AuthzService | AuthzInspection> = {
   typeDefs: authzTypeDefs,
+  immediate: { Mutation: { authzCheck: rememberedAuthzCheck } },
   resolvers: {
     Mutation: {
       authzCheck: withCaller(CheckArgs, (caller, { input }) =>
