@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import type { Cidr } from "@atom/domain/config"
-import type { AtomError } from "@atom/domain/errors"
+import type { AtomError, PayloadTooLarge } from "@atom/domain/errors"
 import { Cause, Effect, Exit, type Fiber, Option, type Runtime } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { INTERNAL, toWire } from "../errors/wire.js"
@@ -96,11 +96,13 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
   const route = makeRouter(options.routes)
   const runFork = EffectRuntime.runFork(options.runtime)
   const tracing = tracingEnabled(options.runtime)
-  const native = new Map((options.native ?? []).map((n) => [`${n.method} ${n.path}`, n.handler]))
-  const nativeAllow = new Map<string, string>()
+  // by path, then method: no key string is built per request
+  const native = new Map<string, { readonly allow: string; readonly byMethod: Map<string, NodeHandler> }>()
   for (const n of options.native ?? []) {
-    const before = nativeAllow.get(n.path)
-    nativeAllow.set(n.path, before === undefined ? n.method : `${before}, ${n.method}`)
+    const before = native.get(n.path)
+    const byMethod = before?.byMethod ?? new Map<string, NodeHandler>()
+    byMethod.set(n.method, n.handler)
+    native.set(n.path, { allow: before === undefined ? n.method : `${before.allow}, ${n.method}`, byMethod })
   }
   const origins = new Set(options.corsAllowedOrigins)
   const report = options.onResponse
@@ -117,7 +119,8 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     // unknown paths share one label, so scanners cannot grow the metric without bound
     let routeLabel = "unmatched"
     let fiber: Fiber.RuntimeFiber<RouteResponse, never> | undefined
-    res.once("close", () => {
+    // 'close' is emitted once per response (node guards it), so `on` spares the once wrapper
+    res.on("close", () => {
       // a client that goes away stops its work
       if (fiber !== undefined && !res.writableEnded) runFork(fiber.interruptAsFork(fiber.id()))
       if (report) report(routeLabel, res.statusCode, performance.now() - started, method)
@@ -153,12 +156,12 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       write(res, TOO_MANY(wait), headers)
       return true
     }
-    const allowNative = nativeAllow.get(path)
-    if (allowNative !== undefined) {
+    const nativePath = native.get(path)
+    if (nativePath !== undefined) {
       routeLabel = path
-      const nativeHandler = native.get(`${method} ${path}`)
+      const nativeHandler = nativePath.byMethod.get(method)
       if (nativeHandler === undefined) {
-        write(res, { status: 405, headers: { allow: allowNative } }, headers)
+        write(res, { status: 405, headers: { allow: nativePath.allow } }, headers)
         return
       }
       if (limited()) return
@@ -179,6 +182,9 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     routeLabel = match.route.path
     if (limited()) return
     const query = lazyQuery(url, q)
+    const bodyLimit = match.route.bodyLimit ?? options.defaultBodyLimit
+    // made only for the routes that read a body
+    let body: Effect.Effect<Uint8Array, PayloadTooLarge> | undefined
     const request: RouteRequest = {
       method,
       path,
@@ -189,7 +195,10 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       headers: req.headers,
       clientIp,
       requestId,
-      body: readBody(req, match.route.bodyLimit ?? options.defaultBodyLimit),
+      get body() {
+        body ??= readBody(req, bodyLimit)
+        return body
+      },
     }
     const onExit = (exit: Exit.Exit<RouteResponse, AtomError | HttpReject>) => {
       if (Exit.isSuccess(exit)) return write(res, exit.value, headers)
