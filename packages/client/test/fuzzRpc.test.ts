@@ -1,3 +1,4 @@
+import { AtomRpcs } from "@atom/domain/rpc"
 import { FastCheck as fc } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ADMIN_PASSWORD, startTestAtom, type TestAtom } from "../../server/test/support/startTestAtom.js"
@@ -102,6 +103,9 @@ describe("fuzzing the RPC surface", () => {
     expect(failures.slice(0, 20), `seed ${SEED} (ATOM_FUZZ_SEED reproduces it)`).toEqual([])
     // every operation of the group was called, well-formed and hostile
     expect(labels.size).toBeGreaterThan(50)
+    // each operation at least once (new operations join the group, hence the fuzz, by themselves)
+    const called = (tag: string) => labels.has(tag) || labels.has(`${tag} (hostile payload)`)
+    expect([...AtomRpcs.requests.keys()].filter((tag) => !called(tag))).toEqual([])
     // and well-formed calls do get through (lists, creates, checks), not only refusals
     expect(successes).toBeGreaterThan(CALLS / 50)
     expect(labels.get("CreateTenant") ?? 0).toBeGreaterThan(CALLS / 1000)
