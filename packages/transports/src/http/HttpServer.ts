@@ -51,7 +51,9 @@ const TOO_MANY = (retryAfter: number): RouteResponse => ({
   body: '{"error":"rate limit exceeded"}',
 })
 
-const write = (res: ServerResponse, response: RouteResponse, headers: Record<string, string | Array<string>>) => {
+type HeaderMap = Record<string, string | Array<string>>
+
+const write = (res: ServerResponse, response: RouteResponse, headers: HeaderMap) => {
   if (res.headersSent) return
   if (response.headers !== undefined) Object.assign(headers, response.headers)
   if (response.body !== undefined && headers["content-type"] === undefined) headers["content-type"] = "text/plain"
@@ -107,6 +109,33 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
   const origins = new Set(options.corsAllowedOrigins)
   const report = options.onResponse
   let inFlight = 0
+
+  // Per-request work lives in functions made once: tsx (keepNames) wraps every named closure in a
+  // defineProperty call each time it is created, which a request path pays for.
+
+  /** Rate limiting: answers 429 and true when this client may not make this request now. */
+  const refused = (res: ServerResponse, headers: HeaderMap, path: string, clientIp: string): boolean => {
+    const wait = options.admit?.(path, clientIp)
+    if (wait === undefined) return false
+    write(res, TOO_MANY(wait), headers)
+    return true
+  }
+
+  /** Writes a route's outcome: its response, its typed error's, or 500 after reporting a defect. */
+  const answer = (
+    res: ServerResponse,
+    headers: HeaderMap,
+    exit: Exit.Exit<RouteResponse, AtomError | HttpReject>,
+    request: RouteRequest,
+  ) => {
+    if (Exit.isSuccess(exit)) return write(res, exit.value, headers)
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) return write(res, errorResponse(failure.value), headers)
+    if (!Cause.isInterruptedOnly(exit.cause)) {
+      options.onDefect(exit.cause, { method: request.method, path: request.path, requestId: request.requestId })
+    }
+    write(res, INTERNAL_RESPONSE, headers)
+  }
   let draining: (() => void) | undefined
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -130,7 +159,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     const headerId = req.headers["x-request-id"]
     const requestId = typeof headerId === "string" && REQUEST_ID.test(headerId) ? headerId : randomUUID()
     // the response's headers: request id and CORS first, the route's own on top
-    const headers: Record<string, string | Array<string>> = { "x-request-id": requestId }
+    const headers: HeaderMap = { "x-request-id": requestId }
     const origin = req.headers.origin
     if (origin !== undefined && origins.has(origin)) {
       headers["access-control-allow-origin"] = origin
@@ -150,12 +179,6 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     }
 
     const clientIp = clientAddress(req.socket.remoteAddress ?? "", req.headers, options.trustedProxyCidrs)
-    const limited = (): boolean => {
-      const wait = options.admit?.(path, clientIp)
-      if (wait === undefined) return false
-      write(res, TOO_MANY(wait), headers)
-      return true
-    }
     const nativePath = native.get(path)
     if (nativePath !== undefined) {
       routeLabel = path
@@ -164,7 +187,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
         write(res, { status: 405, headers: { allow: nativePath.allow } }, headers)
         return
       }
-      if (limited()) return
+      if (refused(res, headers, path, clientIp)) return
       // a native handler writes its own response: the request id and CORS headers go on first
       for (const name in headers) res.setHeader(name, headers[name] ?? "")
       nativeHandler(req, res)
@@ -180,7 +203,7 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
       return
     }
     routeLabel = match.route.path
-    if (limited()) return
+    if (refused(res, headers, path, clientIp)) return
     const query = lazyQuery(url, q)
     const bodyLimit = match.route.bodyLimit ?? options.defaultBodyLimit
     // made only for the routes that read a body
@@ -200,16 +223,9 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
         return body
       },
     }
-    const onExit = (exit: Exit.Exit<RouteResponse, AtomError | HttpReject>) => {
-      if (Exit.isSuccess(exit)) return write(res, exit.value, headers)
-      const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure)) return write(res, errorResponse(failure.value), headers)
-      if (!Cause.isInterruptedOnly(exit.cause)) options.onDefect(exit.cause, { method, path, requestId })
-      write(res, INTERNAL_RESPONSE, headers)
-    }
     const work = match.route.handler(request)
     // an answer already made (a constant route) needs no fiber; a span is still made when tracing is on
-    if (!tracing && isSettled(work)) return onExit(work)
+    if (!tracing && isSettled(work)) return answer(res, headers, work, request)
     const answered = Effect.catchAll(work, (e) => Effect.succeed(errorResponse(e)))
     const running = runFork(
       tracing
@@ -226,9 +242,9 @@ export const startHttpServer = <R>(options: HttpServerOptions<R>): Promise<Runni
     )
     // work that finished without waiting is answered now; the rest when its fiber ends
     const done = running.unsafePoll()
-    if (done !== null) return onExit(done)
+    if (done !== null) return answer(res, headers, done, request)
     fiber = running
-    running.addObserver(onExit)
+    running.addObserver((exit) => answer(res, headers, exit, request))
   }
 
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, handle)

@@ -7,6 +7,22 @@ export const tracingEnabled = <R>(runtime: Runtime.Runtime<R>): boolean =>
   FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentTracerEnabled)
 
 /**
+ * `request_id` added to one annotations FiberRef. Made once: under tsx (keepNames) a named closure made
+ * per request costs a defineProperty each time.
+ */
+const annotate = (
+  fiberRef: FiberRef.FiberRef<HashMap.HashMap<string, unknown>>,
+  from: FiberRefs.FiberRefs,
+  fiberId: FiberId.Runtime,
+  id: string,
+): FiberRefs.FiberRefs =>
+  FiberRefs.updateAs(from, {
+    fiberId,
+    fiberRef,
+    value: HashMap.set(FiberRefs.getOrDefault(from, fiberRef), "request_id", id),
+  })
+
+/**
  * What `withAuditRequest` sets, written into a request's fiber as it is forked (`runFork`'s `updateRefs`)
  * instead of three `Effect.locally` around its work: the audit facts, and the request id on its log lines
  * (and on its spans when tracing is on).
@@ -17,12 +33,6 @@ export const requestRefs =
     const withInfo = FiberRefs.updateAs(refs, { fiberId, fiberRef: currentAuditRequest, value: info })
     const id = info.requestId
     if (id === undefined || id === null || id === "") return withInfo
-    const annotate = (fiberRef: FiberRef.FiberRef<HashMap.HashMap<string, unknown>>, from: FiberRefs.FiberRefs) =>
-      FiberRefs.updateAs(from, {
-        fiberId,
-        fiberRef,
-        value: HashMap.set(FiberRefs.getOrDefault(from, fiberRef), "request_id", id),
-      })
-    const logged = annotate(FiberRef.currentLogAnnotations, withInfo)
-    return tracing ? annotate(FiberRef.currentTracerSpanAnnotations, logged) : logged
+    const logged = annotate(FiberRef.currentLogAnnotations, withInfo, fiberId, id)
+    return tracing ? annotate(FiberRef.currentTracerSpanAnnotations, logged, fiberId, id) : logged
   }
