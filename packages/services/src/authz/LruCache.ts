@@ -6,6 +6,8 @@
 export class LruCache<V> {
   private readonly entries = new Map<string, { readonly value: V; readonly weight: number }>()
   private total = 0
+  /** the key last inserted (the newest in the map's order), if known: a hit on it needs no re-insertion */
+  private newest: string | undefined
   /** entries dropped to make room, since creation */
   evictions = 0
 
@@ -26,8 +28,12 @@ export class LruCache<V> {
   get(key: string): V | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
-    this.entries.delete(key)
-    this.entries.set(key, entry)
+    // a hot key asked again and again (one OCSP request, one subject) stays where it is
+    if (key !== this.newest) {
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+      this.newest = key
+    }
     return entry.value
   }
 
@@ -42,6 +48,7 @@ export class LruCache<V> {
       this.evictions++
     }
     this.entries.set(key, { value, weight })
+    this.newest = key
     this.total += weight
   }
 
@@ -49,12 +56,14 @@ export class LruCache<V> {
     const entry = this.entries.get(key)
     if (entry === undefined) return false
     this.entries.delete(key)
+    if (key === this.newest) this.newest = undefined
     this.total -= entry.weight
     return true
   }
 
   clear(): void {
     this.entries.clear()
+    this.newest = undefined
     this.total = 0
   }
 }

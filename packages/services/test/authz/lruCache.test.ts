@@ -19,6 +19,23 @@ describe("LruCache", () => {
     expect(cache.evictions).toBe(1)
   })
 
+  it("keeps the order exact when the newest key is hit again and again", () => {
+    const cache = new LruCache<number>(3)
+    cache.set("a", 1)
+    cache.set("b", 2)
+    cache.set("c", 3)
+    expect(cache.get("c")).toBe(3)
+    expect(cache.get("c")).toBe(3)
+    // "a" becomes the newest, then "b" is the oldest and goes first
+    expect(cache.get("a")).toBe(1)
+    expect(cache.get("a")).toBe(1)
+    cache.set("d", 4)
+    expect(cache.get("b")).toBeUndefined()
+    // "c" was hit before "a" and "d" came: it is the oldest now
+    cache.set("e", 5)
+    expect([cache.get("c"), cache.get("a"), cache.get("d"), cache.get("e")]).toEqual([undefined, 1, 4, 5])
+  })
+
   it("replacing a key re-weighs it; an entry heavier than the bound is not kept", () => {
     const cache = new LruCache<string>(5, (v) => v.length)
     cache.set("k", "xxxx")
