@@ -2,7 +2,7 @@ import type { AtomConfigShape } from "@atom/domain/config"
 import { Authenticator } from "@atom/services/auth"
 import { makeRememberedCaller } from "@atom/services/authz"
 import { ListenerStatus } from "@atom/services/health"
-import { AtomMetrics } from "@atom/services/metrics"
+import { AtomMetrics, httpResponseMetrics } from "@atom/services/metrics"
 import { RateLimiter } from "@atom/services/ratelimit"
 import {
   authModule,
@@ -176,10 +176,7 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       admit,
       onUpgrade: rpc.upgrade,
       onDefect: (cause, req) => logDefect(cause, { path: req.path, requestId: req.requestId }),
-      onResponse: (route, status, ms, method) => {
-        instruments.httpRequests.inc({ method, route, status: String(status) })
-        instruments.httpDuration.observe({ route }, ms / 1000)
-      },
+      onResponse: httpResponseMetrics(instruments.httpRequests, instruments.httpDuration),
     })
     grpcServer.markServing()
     await runtime.runPromise(Effect.all([Ref.set(status.grpc, "serving"), Ref.set(status.http, "serving")]))

@@ -21,6 +21,24 @@ export class Counter<L extends string = never> implements Metric {
     else s.value += by
   }
 
+  /**
+   * One series found once, for a caller that counts it on every request: its increments build no
+   * label key. The series exists (at 0) from here on.
+   */
+  bind(labels: Labels<L>): (by?: number) => void {
+    const values = labelValues(this.labelNames, labels)
+    const key = seriesKey(values)
+    let s = this.series.get(key)
+    if (s === undefined) {
+      s = { values, value: 0 }
+      this.series.set(key, s)
+    }
+    const series = s
+    return (by = 1) => {
+      if (by >= 0) series.value += by
+    }
+  }
+
   /** The current value of one series (0 when never incremented). */
   get(labels: Labels<L>): number {
     return this.series.get(seriesKey(labelValues(this.labelNames, labels)))?.value ?? 0
@@ -35,7 +53,11 @@ export class Counter<L extends string = never> implements Metric {
     if (this.collector !== undefined) {
       for (const [labels, value] of this.collector()) {
         const values = labelValues(this.labelNames, labels)
-        this.series.set(seriesKey(values), { values, value })
+        const key = seriesKey(values)
+        // updated in place: a bound series keeps counting into the entry rendered
+        const s = this.series.get(key)
+        if (s === undefined) this.series.set(key, { values, value })
+        else s.value = value
       }
     }
     let out = headerLines(this.name, this.help, "counter")

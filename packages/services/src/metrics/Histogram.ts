@@ -25,6 +25,21 @@ export class Histogram<L extends string = never> implements Metric {
 
   observe(labels: Labels<L>, value: number): void {
     if (Number.isNaN(value)) return
+    this.record(this.seriesOf(labels), value)
+  }
+
+  /**
+   * One series found once, for a caller that observes it on every request: its observations build no
+   * label key. The series exists (empty) from here on.
+   */
+  bind(labels: Labels<L>): (value: number) => void {
+    const s = this.seriesOf(labels)
+    return (value) => {
+      if (!Number.isNaN(value)) this.record(s, value)
+    }
+  }
+
+  private seriesOf(labels: Labels<L>): Series {
     const values = labelValues(this.labelNames, labels)
     const key = seriesKey(values)
     let s = this.series.get(key)
@@ -32,6 +47,10 @@ export class Histogram<L extends string = never> implements Metric {
       s = { values, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 }
       this.series.set(key, s)
     }
+    return s
+  }
+
+  private record(s: Series, value: number): void {
     let i = 0
     while (i < this.buckets.length && value > (this.buckets[i] ?? Number.POSITIVE_INFINITY)) i++
     s.counts[i] = (s.counts[i] ?? 0) + 1
