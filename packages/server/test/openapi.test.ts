@@ -7,6 +7,7 @@ import {
   selfServiceRoutes,
 } from "@atom/transports/http"
 import { openApiRoutes } from "@atom/transports/http/openapi"
+import { Validator } from "@seriousme/openapi-schema-validator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
@@ -63,8 +64,38 @@ describe("GET /openapi.json", () => {
     expect(paths["/auth/sessions/{id}"]).toBeDefined()
   })
 
-  // no OpenAPI 3.1 meta-schema validator is pinned in the workspace: the 3.1 structure is asserted by hand
-  it("is a structurally valid OpenAPI 3.1 document whose references all resolve", async () => {
+  it("validates against the OpenAPI 3.1 schema, and a broken copy does not", async () => {
+    const doc = await fetchDocument()
+    const validator = new Validator()
+    const result = await validator.validate(doc)
+    expect(result.errors).toBeUndefined()
+    expect(result.valid).toBe(true)
+    expect(validator.version).toBe("3.1")
+    // the validator really looks: each broken copy is refused for what was broken
+    const paths = record(doc.paths)
+    const login = record(record(paths["/auth/login"]).post)
+    const refusal = async (copy: Record<string, unknown>) => {
+      const result = await validator.validate(copy)
+      expect(result.valid).toBe(false)
+      return JSON.stringify(result.errors)
+    }
+    // references must resolve
+    const components = record(doc.components)
+    expect(await refusal({ ...doc, components: { ...components, schemas: {} } })).toContain("Can't resolve")
+    const noDescription = { ...paths, "/auth/login": { post: { ...login, responses: { "200": { content: {} } } } } }
+    expect(await refusal({ ...doc, paths: noDescription })).toContain("description")
+    expect(await refusal({ ...doc, paths: { ...paths, "auth/no-slash": paths["/auth/login"] } })).toContain(
+      "auth/no-slash",
+    )
+    // Effect's placeholder `$id` for Schema.Unknown, repeated, is what the served document must leave out
+    const unknown = () => ({ $id: "/schemas/unknown", title: "unknown" })
+    const twice = { type: "object", properties: { a: unknown(), b: unknown() } }
+    const schemas = { ...record(components.schemas), Twice: twice }
+    const repeatedIds = { ...doc, components: { ...components, schemas } }
+    expect(await refusal(repeatedIds)).toContain("/schemas/unknown")
+  })
+
+  it("has unique operation ids, declared path parameters and references that all resolve", async () => {
     const doc = await fetchDocument()
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/)
     const info = record(doc.info)
