@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AuditRequestInfo } from "@atom/domain/audit"
 import type { Cidr } from "@atom/domain/config"
@@ -11,6 +10,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } fr
 import { createSchema, createYoga, type Plugin } from "graphql-yoga"
 import { checkCookieOrigin, presentedToken } from "../auth/presentedToken.js"
 import { clientAddress } from "../http/clientAddress.js"
+import { requestIdOf } from "../http/requestId.js"
 import { requestRefs, tracingEnabled } from "../http/requestRefs.js"
 import { CONTRACT_SDL, contractRootFields, withDeclaredNullDefaults } from "./contractSchema.js"
 import { depthLimit } from "./depthLimit.js"
@@ -32,16 +32,6 @@ export interface YogaOptions<R> {
   readonly corsAllowedOrigins: ReadonlyArray<string>
   /** Proxies whose X-Forwarded-For is believed for the client IP of audit events (as REST). */
   readonly trustedProxyCidrs?: ReadonlyArray<Cidr>
-}
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/
-
-/** The id the HTTP server echoes (x-request-id), else the client's if well formed, else a fresh one. */
-const requestIdOf = (req: IncomingMessage, res: ServerResponse): string => {
-  const echoed = res.getHeader("x-request-id")
-  if (typeof echoed === "string" && echoed !== "") return echoed
-  const sent = req.headers["x-request-id"]
-  return typeof sent === "string" && REQUEST_ID.test(sent) ? sent : randomUUID()
 }
 
 interface ServerContext {

@@ -1,17 +1,21 @@
-import type { IncomingMessage } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 import type { Cidr } from "@atom/domain/config"
 import { AtomRpcs } from "@atom/domain/rpc"
+import { withAuditRequest } from "@atom/services/audit"
 import { HttpApp, HttpServerRequest } from "@effect/platform"
 import { NodeSocket } from "@effect/platform-node"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
-import { Effect, Exit, Layer, type Runtime, Scope } from "effect"
+import { Context, Effect, Exit, Layer, type Runtime, Scope } from "effect"
 import * as EffectRuntime from "effect/Runtime"
 import { createWebSocketStream, WebSocketServer } from "ws"
 import { boundedYogaHandler } from "../graphql/boundedYogaHandler.js"
 import { clientAddress } from "../http/clientAddress.js"
 import type { NodeHandler } from "../http/HttpServer.js"
+import { requestIdOf } from "../http/requestId.js"
+import { withPayloadDecodeErrors } from "./payloadDecodeErrors.js"
 import { RpcAuthenticationLive } from "./rpcAuthentication.js"
+import { currentRpcCallAdmission, RpcRequestInfo, requestInfoOf, withRpcRequestInfo } from "./rpcCallContext.js"
 import { AtomRpcHandlers } from "./rpcHandlers.js"
 
 export const RPC_PATH = "/rpc"
@@ -54,6 +58,24 @@ const headersOf = (req: IncomingMessage): Headers => {
   return headers
 }
 
+/** RpcServer.toHttpApp / toHttpAppWebsocket, with payloads that do not decode answered as AtomRpcError. */
+const serve = <E, R>(
+  protocolWithApp: Effect.Effect<
+    { readonly protocol: RpcServer.Protocol["Type"]; readonly httpApp: HttpApp.Default<never, Scope.Scope> },
+    E,
+    R
+  >,
+) =>
+  Effect.gen(function* () {
+    const { protocol, httpApp } = yield* protocolWithApp
+    yield* RpcServer.make(AtomRpcs).pipe(
+      Effect.provideService(RpcServer.Protocol, withPayloadDecodeErrors(protocol)),
+      Effect.interruptible,
+      Effect.forkScoped,
+    )
+    return httpApp
+  })
+
 /**
  * `AtomRpcs` on the existing node:http listener: the RpcServer's HTTP app behind the same body limit
  * as /graphql (through the web-handler bridge), and its WebSocket app fed by `ws` on the `upgrade`
@@ -65,14 +87,23 @@ export const startRpcEndpoint = async (options: RpcEndpointOptions): Promise<Rpc
   const apps = await run(
     Effect.gen(function* () {
       const context = yield* Layer.buildWithScope(RpcLayer, scope)
-      const http = yield* RpcServer.toHttpApp(AtomRpcs).pipe(Effect.provide(context), Scope.extend(scope))
-      const ws = yield* RpcServer.toHttpAppWebsocket(AtomRpcs).pipe(Effect.provide(context), Scope.extend(scope))
+      const http = yield* serve(RpcServer.makeProtocolWithHttpApp).pipe(Effect.provide(context), Scope.extend(scope))
+      const ws = yield* serve(RpcServer.makeProtocolWithHttpAppWebsocket).pipe(
+        Effect.provide(context),
+        Scope.extend(scope),
+      )
       return { http, ws }
     }),
   )
-  const webHandler = HttpApp.toWebHandlerRuntime(options.runtime)(apps.http)
-  // the same bounded body reading and Fetch bridge as /graphql
-  const bridge = { fetch: (request: Request) => webHandler(request), fetchAPI: { Request } }
+  const trusted = options.trustedProxyCidrs
+  const webHandler = HttpApp.toWebHandlerRuntime(options.runtime)(withRpcRequestInfo(apps.http))
+  // the same bounded body reading and Fetch bridge as /graphql; the calls of one request share its audit
+  // facts, with the request id the HTTP server echoes
+  const bridge = {
+    fetch: (request: Request, { req, res }: { readonly req: IncomingMessage; readonly res: ServerResponse }) =>
+      webHandler(request, Context.make(RpcRequestInfo, requestInfoOf(req, requestIdOf(req, res), trusted))),
+    fetchAPI: { Request },
+  }
   const http = boundedYogaHandler(bridge, options.bodyLimit)
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.bodyLimit })
@@ -86,7 +117,18 @@ export const startRpcEndpoint = async (options: RpcEndpointOptions): Promise<Rpc
     const request = new Proxy(base, {
       get: (target, key) => (key === "upgrade" ? upgrade : Reflect.get(target, key, target)),
     })
-    runFork(Effect.scoped(Effect.provideService(apps.ws, HttpServerRequest.HttpServerRequest, request)))
+    // Every call of the connection carries the upgrade request's IP and user agent, and one request id for
+    // the connection (the upgrade's x-request-id, or one made here): the connection is the request, and its
+    // calls' audit rows are found together by it. Each call is admitted by the rate limiter on its own.
+    const info = requestInfoOf(req, requestIdOf(req), trusted)
+    const { admit } = options
+    const client = info.clientIp ?? ""
+    const admitCall = admit === undefined ? undefined : () => admit(RPC_PATH, client)
+    const connection = Effect.provideService(apps.ws, HttpServerRequest.HttpServerRequest, request).pipe(
+      withAuditRequest(info),
+      Effect.locally(currentRpcCallAdmission, admitCall),
+    )
+    runFork(Effect.scoped(connection))
   }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
