@@ -4,12 +4,15 @@ import { join } from "node:path"
 import { loadIssuer } from "@atom/engines/pki"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it, vi } from "vitest"
+import { runCliInProcess } from "./support/cliInProcess.js"
 import { plain, runCli } from "./support/runCli.js"
 import { spawnAtom, waitReady } from "./support/spawnAtom.js"
 import { TEST_KEK } from "./support/startTestAtom.js"
 import { createTestDatabase, postgresUrl } from "./support/testDatabase.js"
 
-// every case runs the real `atom` process; on a loaded machine each start takes seconds
+// Most cases run the command line in this process (support/cliInProcess.ts); the real `atom` process is
+// spawned only where the process itself is what is tested: an exit code set by main.ts, stdin, a server.
+// On a loaded machine each spawn takes seconds.
 vi.setConfig({ testTimeout: 300_000 })
 
 const ADMIN_ID = "00000000-0000-0000-0000-000000000001"
@@ -37,11 +40,9 @@ const databaseEnv = async (): Promise<Record<string, string>> => {
 
 describe("atom --help", () => {
   it("lists every command, and each command explains its arguments", async () => {
-    const [top, check, caInit] = await Promise.all([
-      runCli(["--help"], {}),
-      runCli(["check", "--help"], {}),
-      runCli(["ca", "init", "--help"], {}),
-    ])
+    const top = await runCliInProcess(["--help"])
+    const check = await runCliInProcess(["check", "--help"])
+    const caInit = await runCliInProcess(["ca", "init", "--help"])
     expect(top.code).toBe(0)
     const help = plain(top.stdout)
     for (const command of ["serve", "migrate", "audit verify", "ca init", "admin reset-password", "check"]) {
@@ -58,17 +59,19 @@ describe("atom --help", () => {
 describe("bad input", () => {
   it("exits 2 with a clear message and writes nothing", async () => {
     const out = tempDir("atom-cli-ca-")
-    const [unknown, neither, both, badSubject, badContext, missingArg, badConfig] = await Promise.all([
-      runCli(["bogus"], {}),
-      runCli(["ca", "init", "--out", out], {}),
-      runCli(["ca", "init", "--dev", "--prod", "--out", out], {}),
-      runCli(["check", "nope", "read", "platform"], { ATOM_DATA_DIR: "memory://" }),
-      runCli(["check", "--context", "[1", ADMIN_ID, "read", "platform"], { ATOM_DATA_DIR: "memory://" }),
-      runCli(["admin", "reset-password"], {}),
-      runCli(["migrate"], { ATOM_DATA_DIR: "memory://", LISTEN_ADDR: "nowhere" }),
-    ])
+    // the real process: main.ts turns @effect/cli's refusal into exit 2 (process.test.ts spawns a CliFailure)
+    const unknown = await runCli(["bogus"], {})
     expect(unknown.code).toBe(2)
     expect(plain(unknown.stderr)).toContain("Invalid subcommand for atom")
+    expect((await runCliInProcess(["bogus"])).code).toBe(2)
+
+    const memory = { ATOM_DATA_DIR: "memory://" }
+    const neither = await runCliInProcess(["ca", "init", "--out", out])
+    const both = await runCliInProcess(["ca", "init", "--dev", "--prod", "--out", out])
+    const badSubject = await runCliInProcess(["check", "nope", "read", "platform"], memory)
+    const badContext = await runCliInProcess(["check", "--context", "[1", ADMIN_ID, "read", "platform"], memory)
+    const missingArg = await runCliInProcess(["admin", "reset-password"])
+    const badConfig = await runCliInProcess(["migrate"], { ...memory, LISTEN_ADDR: "nowhere" })
     expect(neither.code).toBe(2)
     expect(neither.stderr).toContain("atom: ca init needs exactly one of --dev or --prod")
     expect(both.code).toBe(2)
@@ -91,9 +94,17 @@ describe("atom ca init", () => {
   it("writes a development and a production CA that load as issuers; never overwrites", async () => {
     const dev = join(tempDir("atom-cli-ca-"), "dev")
     const prod = join(tempDir("atom-cli-ca-"), "prod")
-    const [devRun, prodRun] = await Promise.all([
-      runCli(["ca", "init", "--dev", "--out", dev], {}),
-      runCli(["ca", "init", "--prod", "--org", "Example Corp", "--days", "365", "--out", prod], {}),
+    const devRun = await runCliInProcess(["ca", "init", "--dev", "--out", dev])
+    const prodRun = await runCliInProcess([
+      "ca",
+      "init",
+      "--prod",
+      "--org",
+      "Example Corp",
+      "--days",
+      "365",
+      "--out",
+      prod,
     ])
     expect(devRun.code).toBe(0)
     expect(prodRun.code).toBe(0)
@@ -139,7 +150,7 @@ describe("atom ca init", () => {
     expect(Math.abs(prodIssuer.notAfter.getTime() - Date.now() - 365 * dayMs)).toBeLessThan(dayMs)
 
     const before = read(join(dev, "intermediate-ca.key"))
-    const again = await runCli(["ca", "init", "--dev", "--out", dev], {})
+    const again = await runCliInProcess(["ca", "init", "--dev", "--out", dev])
     expect(again.code).toBe(1)
     expect(again.stderr).toContain("refusing to overwrite an existing CA")
     expect(read(join(dev, "intermediate-ca.key"))).toBe(before)
@@ -147,22 +158,24 @@ describe("atom ca init", () => {
 })
 
 describe("commands on the configured database", () => {
-  // nine processes one after another, then a server: minutes when other suites share the cores
+  // three processes one after another (the rest in this process), then a server
   it("migrate, check, admin reset-password and audit verify; the new password logs in", {
     timeout: 900_000,
   }, async () => {
     const env = await databaseEnv()
-    // one process at a time: an embedded database belongs to one process
-    const migrated = await runCli(["migrate"], env)
+    // one at a time: an embedded database belongs to one process (each in-process command closes it again)
+    const migrated = await runCliInProcess(["migrate"], env)
     expect(migrated.code).toBe(0)
 
-    const allowed = await runCli(["check", ADMIN_ID, "read", `entity:${ADMIN_ID}`], env)
+    const allowed = await runCliInProcess(["check", ADMIN_ID, "read", `entity:${ADMIN_ID}`], env)
     expect(allowed.stdout.trim()).toBe("allow (allowed): allowed")
     expect(allowed.code).toBe(0)
+    // a real process: a denial exits 3
     const denied = await runCli(["check", "00000000-0000-0000-0000-0000000000ff", "read", "tenant:" + ADMIN_ID], env)
     expect(denied.stdout.trim()).toBe("deny (subject_not_found): subject not found")
     expect(denied.code).toBe(3)
 
+    // real processes: the password comes on stdin
     const weak = await runCli(["admin", "reset-password", ADMIN_ID, "--password-stdin"], env, "short\n")
     expect(weak.code).toBe(2)
     expect(weak.stderr).not.toContain("short")
@@ -173,15 +186,15 @@ describe("commands on the configured database", () => {
     )
     expect(chosen.code).toBe(0)
     expect(chosen.stdout).not.toContain("A-chosen-Passw0rd-here")
-    const reset = await runCli(["admin", "reset-password", "admin"], env)
+    const reset = await runCliInProcess(["admin", "reset-password", "admin"], env)
     expect(reset.code).toBe(0)
     const password = /new password \(shown once\): (\S+)/.exec(reset.stdout)?.[1]
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/)
-    const missing = await runCli(["admin", "reset-password", "nobody-by-that-name"], env)
+    const missing = await runCliInProcess(["admin", "reset-password", "nobody-by-that-name"], env)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("entity nobody-by-that-name not found")
 
-    const verified = await runCli(["audit", "verify"], env)
+    const verified = await runCliInProcess(["audit", "verify"], env)
     expect(verified.code).toBe(0)
     expect(verified.stdout).toMatch(/audit verify: [1-9]\d* rows in \d+ chains, ok/)
 

@@ -2,7 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option, Redacted } from "effect"
 import { badInput } from "./CliFailure.js"
 import { cliConfig } from "./cliConfig.js"
-import { fromPromise } from "./fromPromise.js"
+import { failingCommand, fromPromise } from "./fromPromise.js"
 
 // Each handler imports what it runs only when it runs: `atom --help` and `atom migrate` never load the
 // server stack.
@@ -28,8 +28,8 @@ const migrate = Command.make("migrate", {}, () =>
 const verify = Command.make("verify", {}, () =>
   Effect.gen(function* () {
     const config = yield* cliConfig
-    const { runAuditVerifyCommand } = yield* Effect.promise(() => import("../auditVerify.js"))
-    process.exitCode = yield* fromPromise(() => runAuditVerifyCommand(config))
+    const { auditVerify } = yield* Effect.promise(() => import("../auditVerify.js"))
+    process.exitCode = yield* failingCommand(auditVerify(config))
   }),
 ).pipe(Command.withDescription("check every audit hash chain; exit 1 at a broken link"))
 
