@@ -163,6 +163,52 @@ describe("IssuanceWriter group commit", () => {
   })
 })
 
+describe("IssuanceWriter gathering", () => {
+  it("holds a batch for the leaves announced and still being signed: they commit in the same transaction", async () => {
+    const device = await newEntity("gathered")
+    const leaves = [leafFor(device), leafFor(device), leafFor(device), leafFor(device)]
+    const [alone, ...signing] = leaves
+    if (alone === undefined) throw new Error("no leaf")
+    const createdAt = await run(
+      Effect.gen(function* () {
+        const writer = yield* IssuanceWriter
+        const signed = yield* Deferred.make<void>()
+        // announced, then "signing" until released: the batch taken meanwhile must wait for them
+        const later = yield* Effect.forEach(signing, (leaf) =>
+          Effect.fork(writer.expecting(Effect.zipRight(Deferred.await(signed), writer.store(leaf.row, leaf.event)))),
+        )
+        const first = yield* Effect.fork(writer.expecting(writer.store(alone.row, alone.event)))
+        // the first leaf has been queued and taken into a batch, which now waits for the three announced
+        yield* Effect.all([writer.announced, writer.pending]).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("1 millis"), until: ([a, p]) => a === 3 && p <= 0 }),
+        )
+        yield* Deferred.succeed(signed, undefined)
+        return [yield* Fiber.join(first), ...(yield* Effect.forEach(later, Fiber.join))]
+      }),
+    )
+    // created_at is the transaction's start time: one value for all four means one transaction
+    expect(createdAt.every((d) => d instanceof Date)).toBe(true)
+    expect(new Set(createdAt.map((d) => d?.getTime())).size).toBe(1)
+    const rows = await sql<{ n: number }>("SELECT count(*)::int AS n FROM credentials WHERE entity_id = $1", [device])
+    expect(rows).toEqual([{ n: 4 }])
+  })
+
+  it("does not wait for an announced issuance that ends without storing", async () => {
+    const device = await newEntity("gathered-failing")
+    const leaf = leafFor(device)
+    const outcome = await run(
+      Effect.gen(function* () {
+        const writer = yield* IssuanceWriter
+        const failing = yield* Effect.fork(Effect.exit(writer.expecting(Effect.fail("refused before signing"))))
+        const stored = yield* writer.expecting(writer.store(leaf.row, leaf.event))
+        return { stored, failed: yield* Fiber.join(failing) }
+      }),
+    )
+    expect(outcome.stored).toBeInstanceOf(Date)
+    expect(Exit.isFailure(outcome.failed)).toBe(true)
+  })
+})
+
 describe("the certificate owner, remembered", () => {
   it("is read again after the entity is disabled, enabled or deleted: issuance follows at once", async () => {
     const admin = await adminToken(t)

@@ -330,16 +330,18 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
         const issuer = yield* signer.issuer
         const active = yield* activeOwner(owner)
         const commonName = input.commonName?.trim() ? input.commonName : active.id
-        return yield* issueGenerated(
-          issuer,
-          active,
-          {
-            ttlSecs: input.ttlSecs,
-            commonName,
-            dnsNames: input.dnsNames ?? [],
-            ipAddresses: input.ipAddresses ?? [],
-          },
-          storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, false)),
+        return yield* writer.expecting(
+          issueGenerated(
+            issuer,
+            active,
+            {
+              ttlSecs: input.ttlSecs,
+              commonName,
+              dnsNames: input.dnsNames ?? [],
+              ipAddresses: input.ipAddresses ?? [],
+            },
+            storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, false)),
+          ),
         )
       }).pipe(Effect.withSpan("CertificateService.issue"))
 
@@ -348,26 +350,28 @@ export class CertificateService extends Effect.Service<CertificateService>()("at
         const owner = yield* requireIssuableOwner(caller, input.entityId)
         const issuer = yield* signer.issuer
         const active = yield* activeOwner(owner)
-        const { view } = yield* signAndStore({
-          issuer,
-          owner: active,
-          sign: (serial) =>
-            fromPki(
-              issueLeafFromCsr({
-                issuer,
-                csr: input.csrPem,
-                ttlSecs: input.ttlSecs,
-                settings: signer.settings,
-                serial,
-              }),
-            ),
-          describe: (leaf) => ({
-            subject: { csr_subject: leaf.csr.subject },
-            dnsNames: leaf.csr.dnsNames,
-            ipAddresses: leaf.csr.ipAddresses,
+        const { view } = yield* writer.expecting(
+          signAndStore({
+            issuer,
+            owner: active,
+            sign: (serial) =>
+              fromPki(
+                issueLeafFromCsr({
+                  issuer,
+                  csr: input.csrPem,
+                  ttlSecs: input.ttlSecs,
+                  settings: signer.settings,
+                  serial,
+                }),
+              ),
+            describe: (leaf) => ({
+              subject: { csr_subject: leaf.csr.subject },
+              dnsNames: leaf.csr.dnsNames,
+              ipAddresses: leaf.csr.ipAddresses,
+            }),
+            persist: storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, true)),
           }),
-          persist: storeAudited((stored) => certificateIssueEvent(caller, { ...stored, ...ownerRef(active) }, true)),
-        })
+        )
         return { certificate: view, privateKeyPem: null } satisfies IssuedCertificate
       }).pipe(Effect.withSpan("CertificateService.issueFromCsr"))
 

@@ -3,7 +3,7 @@ import { Certificates, type NewCertificate } from "@atom/repositories/certificat
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Deferred, Effect, Exit, Queue } from "effect"
+import { Deferred, Duration, Effect, Exit, FiberRef, Option, Queue } from "effect"
 import { AuditChains } from "../audit/AuditChains.js"
 import { withInstruments } from "../metrics/AtomMetrics.js"
 
@@ -19,10 +19,25 @@ interface Pending {
 const MAX_BATCH = 64
 
 /**
+ * How long a batch may wait for leaves still being signed. A transaction costs the embedded database
+ * several statements whatever it carries, so a few milliseconds spent gathering the leaves already on
+ * their way save far more than they cost; the bound keeps a slow or failed signing from holding others.
+ */
+const GATHER_MS = 50
+
+/** A leaf announced by `expecting`: open until its `store` is queued or the announcing effect ends. */
+interface Ticket {
+  open: boolean
+}
+
+const currentTicket = FiberRef.unsafeMake<Ticket | undefined>(undefined)
+
+/**
  * Stores issued leaves with group commit: the leaves that wait while one transaction runs are stored
  * together in the next — one multi-row INSERT of the credentials, then one append of their audit records
  * (lock, head, one INSERT) — so each leaf is committed with its own audit record, in the same transaction,
- * while the database sees a handful of statements per batch rather than per certificate.
+ * while the database sees a handful of statements per batch rather than per certificate. A batch also
+ * waits briefly for the leaves announced by `expecting` that are still being signed.
  *
  * A batch that fails is retried one leaf per transaction, so one bad leaf (say, an entity deleted in the
  * meantime) fails only its own request. A leaf whose serial is taken is answered undefined, and no audit
@@ -34,6 +49,14 @@ export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/Issua
     const certificates = yield* Certificates
     const chains = yield* AuditChains
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
+    /** Leaves announced by `expecting` and not yet queued. */
+    let expected = 0
+    const close = (ticket: Ticket | undefined) => {
+      if (ticket?.open === true) {
+        ticket.open = false
+        expected--
+      }
+    }
 
     const writeBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<ReadonlyMap<string, Date>, DbFailure> =>
       sql
@@ -69,10 +92,27 @@ export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/Issua
 
     const writeOne = (p: Pending) => Effect.flatMap(Effect.exit(writeBatch([p])), (exit) => settle([p], exit))
 
+    /** Adds to `batch` the leaves announced and on their way, for at most GATHER_MS. */
+    const gather = (batch: Array<Pending>) =>
+      Effect.gen(function* () {
+        const deadline = Date.now() + GATHER_MS
+        while (expected > 0 && batch.length < MAX_BATCH) {
+          const left = deadline - Date.now()
+          if (left <= 0) return
+          const next = yield* Effect.timeoutTo(Queue.take(queue), {
+            duration: Duration.millis(left),
+            onSuccess: Option.some,
+            onTimeout: Option.none,
+          })
+          if (Option.isNone(next)) return
+          batch.push(next.value, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1 - batch.length)))
+        }
+      })
+
     const drain = Effect.gen(function* () {
       const first = yield* Queue.take(queue)
-      const rest = yield* Queue.takeUpTo(queue, MAX_BATCH - 1)
-      const batch = [first, ...rest]
+      const batch = [first, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1))]
+      yield* gather(batch)
       const exit = yield* Effect.exit(writeBatch(batch))
       if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, exit)
       yield* Effect.logWarning("certificate batch failed; storing its leaves one by one").pipe(
@@ -87,13 +127,28 @@ export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/Issua
     const store = (row: NewCertificate, event: PreparedAuditEvent): Effect.Effect<Date | undefined, DbFailure> =>
       Effect.gen(function* () {
         const done = yield* Deferred.make<Date | undefined, DbFailure>()
+        close(yield* FiberRef.get(currentTicket))
         yield* Queue.offer(queue, { row, event, done })
         return yield* Deferred.await(done)
       })
 
-    /** Leaves waiting for the next transaction (not those being written). */
+    /**
+     * Runs an issuance that will `store` one leaf (after signing it): until it does, or ends without, the
+     * batch being gathered waits for it (GATHER_MS at most), so leaves signed together commit together.
+     */
+    const expecting = <A, E, R>(issuance: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.suspend(() => {
+        const ticket: Ticket = { open: true }
+        expected++
+        return issuance.pipe(Effect.locally(currentTicket, ticket), Effect.ensuring(Effect.sync(() => close(ticket))))
+      })
+
+    /** Leaves waiting for the next transaction (not those being written); negative while the writer waits. */
     const pending: Effect.Effect<number> = Queue.size(queue)
 
-    return { store, pending } as const
+    /** Issuances announced by `expecting` that have not queued their leaf yet. */
+    const announced: Effect.Effect<number> = Effect.sync(() => expected)
+
+    return { store, expecting, pending, announced } as const
   }),
 }) {}
