@@ -20,7 +20,7 @@ import {
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { AuditChains } from "./AuditChains.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
-import { auditLogLine } from "./auditLogLine.js"
+import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { prepareEvent } from "./prepareEvent.js"
 
 export interface AuditQueueOptions {
@@ -140,21 +140,26 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         prepareEvent(event, now, request),
       )
 
+    // Synchronous in the common case (the line filtered out, room in the queue): a request pays for the
+    // event's preparation and one offer, not for a chain of effects (bench/scenarios/auditIngest.ts).
     const enqueue = (event: AuditEvent): Effect.Effect<void> =>
-      Effect.gen(function* () {
+      Effect.withFiberRuntime<void>((fiber) => {
+        const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
         const category = suppressedCategory(event.event, event.outcome, allowEnabled)
         if (category !== undefined) {
           // the common case of a hot path (an allowed check): a count, and a line only at debug
           suppressed++
           instruments.auditSuppressed.inc({ category })
-          const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
-          if (LogLevel.lessThanEqual(minimum, LogLevel.Debug)) yield* Effect.flatMap(prepared(event), auditLogLine)
-          return
+          return LogLevel.lessThanEqual(minimum, LogLevel.Debug)
+            ? Effect.flatMap(prepared(event), auditLogLine)
+            : Effect.void
         }
-        const row = yield* prepared(event)
-        yield* auditLogLine(row)
-        if (closed) return yield* drop(1, "shut down")
-        if (!(yield* Queue.offer(queue, row))) yield* drop(1, "queue full")
+        const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+        const row = prepareEvent(event, now, fiber.getFiberRef(currentAuditRequest))
+        const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
+        const kept = closed ? drop(1, "shut down") : Queue.unsafeOffer(queue, row) ? undefined : drop(1, "queue full")
+        if (line === undefined) return kept ?? Effect.void
+        return kept === undefined ? line : Effect.zipRight(line, kept)
       })
 
     const countSuppressed = (event: AuditEvent["event"], outcome: AuditEvent["outcome"]): boolean => {
@@ -165,17 +170,27 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       return true
     }
 
-    /** One batch written, or the failure; the write itself is never cut short by interruption. */
-    const writeOnce = (lane: number, batch: ReadonlyArray<PreparedAuditEvent>) =>
-      Effect.exit(Effect.uninterruptible(chains.append(batch, { relaxed: true, lane }))).pipe(
-        Effect.tap((exit) =>
-          Effect.sync(() => {
-            if (Exit.isSuccess(exit)) {
-              written += batch.length
-              instruments.auditWritten.inc({}, batch.length)
-            } else instruments.auditWriteFailures.inc({})
-          }),
-        ),
+    /**
+     * Writes the first `count` rows of a slot, or fails. The write and its bookkeeping are one uninterruptible
+     * step: rows that committed leave `pending` before an interruption (shutdown) can look at it, so the
+     * shutdown flush never writes them a second time (their ids would conflict and be dropped as refused).
+     */
+    const writeHead = (slot: Slot, count: number) =>
+      Effect.uninterruptible(
+        Effect.suspend(() => {
+          const rows = count >= slot.pending.length ? slot.pending : slot.pending.slice(0, count)
+          return Effect.exit(chains.append(rows, { relaxed: true, lane: slot.lane })).pipe(
+            Effect.tap((exit) =>
+              Effect.sync(() => {
+                if (Exit.isSuccess(exit)) {
+                  written += rows.length
+                  instruments.auditWritten.inc({}, rows.length)
+                  slot.pending = rows === slot.pending ? [] : slot.pending.slice(rows.length)
+                } else instruments.auditWriteFailures.inc({})
+              }),
+            ),
+          )
+        }),
       )
 
     const logFailure = (cause: Cause.Cause<DbFailure>) =>
@@ -202,12 +217,11 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       Effect.gen(function* () {
         let pause = Duration.toMillis(options.retryMin)
         while (slot.pending.length > 0) {
-          const exit = yield* writeOnce(slot.lane, slot.pending)
+          const exit = yield* writeHead(slot, slot.pending.length)
           if (Exit.isSuccess(exit)) {
             if (failing)
               yield* Effect.logInfo("audit queue: writes recovered").pipe(Effect.annotateLogs({ depth: depth() }))
             failing = false
-            slot.pending = []
             return true
           }
           if (isOutage(exit.cause)) {
@@ -218,19 +232,14 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             pause = Math.min(pause * 2, Duration.toMillis(options.retryMax))
             continue
           }
-          // not an outage: isolate the row(s) the database refuses; an outage meanwhile puts the rest back
+          // not an outage: isolate the row(s) the database refuses; an outage meanwhile leaves the rest pending
           yield* logFailure(exit.cause)
-          const rows = slot.pending
-          slot.pending = []
-          for (let i = 0; i < rows.length; i++) {
-            const row = rows[i]
-            if (row === undefined) continue
-            const single = yield* writeOnce(slot.lane, [row])
-            if (Exit.isSuccess(single)) continue
-            if (isOutage(single.cause)) {
-              slot.pending = rows.slice(i)
-              break
-            }
+          while (slot.pending.length > 0) {
+            const row = slot.pending[0]
+            const single = yield* writeHead(slot, 1)
+            if (Exit.isSuccess(single) || row === undefined) continue
+            if (isOutage(single.cause)) break
+            slot.pending = slot.pending.slice(1)
             yield* Effect.logWarning("audit queue: row refused").pipe(
               Effect.annotateLogs({ audit_event: row.event, error: describeFailure(single.cause) }),
             )
@@ -243,11 +252,20 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         return true
       })
 
+    // a batch taken off the queue lands in the slot in the same uninterruptible step as the take's end
+    const takeBatch = (slot: Slot) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(restore(Queue.takeBetween(queue, 1, options.batchSize)), (batch) =>
+          Effect.sync(() => {
+            slot.pending = Chunk.toArray(batch)
+          }),
+        ),
+      )
+
     const writer = (slot: Slot) =>
       Effect.gen(function* () {
         while (true) {
-          if (slot.pending.length === 0)
-            slot.pending = Chunk.toArray(yield* Queue.takeBetween(queue, 1, options.batchSize))
+          if (slot.pending.length === 0) yield* takeBatch(slot)
           yield* writePending(slot, Effect.succeed(true))
         }
       })

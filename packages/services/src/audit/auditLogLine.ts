@@ -1,7 +1,8 @@
 import { AuditEventName, hotPathCategory, type PreparedAuditEvent } from "@atom/domain/audit"
 import { Effect, FiberRef, LogLevel } from "effect"
 
-const levelOf = (e: PreparedAuditEvent): LogLevel.LogLevel => {
+/** The level of an event's log line: error, warning or info by outcome; hot-path allows at debug. */
+export const auditLogLevel = (e: PreparedAuditEvent): LogLevel.LogLevel => {
   if (e.outcome === "error") return LogLevel.Error
   if (e.outcome === "deny") return e.event === AuditEventName.authzCheck ? LogLevel.Info : LogLevel.Warning
   return hotPathCategory(e.event) !== undefined ? LogLevel.Debug : LogLevel.Info
@@ -14,7 +15,7 @@ const levelOf = (e: PreparedAuditEvent): LogLevel.LogLevel => {
  */
 export const auditLogLine = (e: PreparedAuditEvent): Effect.Effect<void> =>
   Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) => {
-    const level = levelOf(e)
+    const level = auditLogLevel(e)
     if (LogLevel.lessThan(level, minimum)) return Effect.void
     return Effect.logWithLevel(level, "audit").pipe(
       Effect.annotateLogs({
