@@ -3,7 +3,6 @@ import { AtomConfig } from "@atom/domain/config"
 import { InvalidInput, type RateLimited, type Unauthenticated } from "@atom/domain/errors"
 import { issueSessionToken } from "@atom/engines/tokens"
 import type { DbFailure } from "@atom/repositories/db"
-import { Sessions } from "@atom/repositories/identity"
 import { Effect, type Redacted } from "effect"
 import { observeLogin } from "../audit/observeLogin.js"
 import { CredentialVerifier, verifiableKind } from "../credentials/CredentialVerifier.js"
@@ -31,12 +30,12 @@ export type LoginError = Unauthenticated | InvalidInput | RateLimited | DbFailur
 
 /**
  * Login (identity-certs §2.2) with a password or a shared key: the credential is verified by
- * CredentialVerifier (tenant, lockout, identifier, secret, email rule), then a session is opened.
+ * CredentialVerifier (tenant, lockout, identifier, secret, email rule), which opens the session in the
+ * same transaction that records the attempt.
  */
 export class Login extends Effect.Service<Login>()("atom/Login", {
   effect: Effect.gen(function* () {
     const config = yield* AtomConfig
-    const sessions = yield* Sessions
     const verifier = yield* CredentialVerifier
     const keys = yield* KeyRing
 
@@ -48,16 +47,12 @@ export class Login extends Effect.Service<Login>()("atom/Login", {
           return yield* Effect.fail(new InvalidInput({ message: `unsupported credential kind: ${input.kind}` }))
         }
         const tenantId = yield* verifier.selectTenant(input.tenantId, input.tenantAlias)
-        const verified = yield* verifier.verify({
-          identifier: input.identifier,
-          secret: input.secret,
-          tenantId,
-          kind,
-        })
-
-        const sessionId = randomUUID()
-        const expiresAt = new Date(Date.now() + config.auth.jwtExpirySecs * 1000)
-        yield* sessions.create({ id: sessionId, entityId: verified.entityId, expiresAt })
+        const verified = yield* verifier.verifyAndOpenSession(
+          { identifier: input.identifier, secret: input.secret, tenantId, kind },
+          randomUUID(),
+          config.auth.jwtExpirySecs,
+        )
+        const { sessionId, expiresAt } = verified
         const { token } = issueSessionToken(
           {
             entityId: verified.entityId,

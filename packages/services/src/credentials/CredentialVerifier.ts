@@ -3,7 +3,14 @@ import { InvalidInput, RateLimited, Unauthenticated } from "@atom/domain/errors"
 import { embeddedSharedKeyCredentialId, sharedKeyLookupHash } from "@atom/engines/tokens"
 import { SharedKeys, type VerifierRow } from "@atom/repositories/credentials"
 import type { DbFailure } from "@atom/repositories/db"
-import { type AuthEntityRow, IdentityEntities, LoginAttempts, Passwords, TenantRefs } from "@atom/repositories/identity"
+import {
+  LoginAttempts,
+  type LoginCandidateRow,
+  type LoginResolutionStep,
+  LoginStatements,
+  Passwords,
+  TenantRefs,
+} from "@atom/repositories/identity"
 import { Effect, Option, Redacted } from "effect"
 import { Kek } from "../auth/Kek.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
@@ -30,6 +37,12 @@ export interface VerifiedCredential {
   readonly emailVerified: boolean | undefined
 }
 
+/** A verified credential and the session its login opened. */
+export interface VerifiedSession extends VerifiedCredential {
+  readonly sessionId: string
+  readonly expiresAt: Date
+}
+
 export type VerifyError = Unauthenticated | InvalidInput | RateLimited | DbFailure
 
 const INVALID = "invalid credentials"
@@ -44,6 +57,20 @@ export const verifiableKind = (kind: string): VerifiableKind | undefined => {
   return k === "" || k === "password" ? "password" : k === "shared_key" ? "shared_key" : undefined
 }
 
+/** The resolution order of §2.2 as lookup steps; the first that matches wins. */
+const resolutionSteps = (identifier: string, tenantId: string | null): ReadonlyArray<LoginResolutionStep> => {
+  const trimmed = identifier.trim()
+  const normalized = trimmed.toLowerCase()
+  return [
+    ...(normalized.includes("@")
+      ? [{ by: "email", email: normalized } as const, { by: "attributeEmail", email: normalized } as const]
+      : []),
+    ...(UUID.test(trimmed) ? [{ by: "id", id: normalized } as const] : []),
+    { by: "name", name: identifier },
+    ...(tenantId !== null ? [{ by: "alias", alias: trimmed } as const] : []),
+  ]
+}
+
 /**
  * Credential verification shared by login and gRPC AuthenticateCredential (identity-certs §2.2,
  * §2.9): tenant selector, lockout, identifier resolution, one password candidate or the shared-key
@@ -52,7 +79,7 @@ export const verifiableKind = (kind: string): VerifiableKind | undefined => {
 export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("atom/CredentialVerifier", {
   effect: Effect.gen(function* () {
     const config = yield* AtomConfig
-    const entities = yield* IdentityEntities
+    const statements = yield* LoginStatements
     const tenants = yield* TenantRefs
     const passwords = yield* Passwords
     const sharedKeys = yield* SharedKeys
@@ -78,48 +105,19 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
         return tenant.id
       })
 
-    /** The resolution order of §2.2; `hint` is the email the identifier matched, if any. */
-    const resolveEntity = (identifier: string, tenantId: string | null) =>
+    /** Spends one verification on the ranked password (or a dummy one when there is none). */
+    const verifyPassword = (candidate: LoginCandidateRow, secret: Redacted.Redacted<string>) =>
       Effect.gen(function* () {
-        const pick = (rows: ReadonlyArray<AuthEntityRow>) =>
-          rows.length > 1 ? unauthenticated(tenantId === null ? AMBIGUOUS : INVALID) : Effect.succeed(rows[0])
-        const normalized = identifier.trim().toLowerCase()
-        if (normalized.includes("@")) {
-          const byEmail = yield* pick(yield* entities.byEmail(normalized, tenantId))
-          if (byEmail) return { entity: byEmail, hint: normalized }
-          const byAttribute = yield* pick(yield* entities.byAttributeEmail(normalized, tenantId))
-          if (byAttribute) return { entity: byAttribute, hint: normalized }
-        }
-        if (UUID.test(identifier.trim())) {
-          const byId = yield* entities.byId(identifier.trim().toLowerCase())
-          if (byId && (tenantId === null || byId.tenantId === tenantId)) return { entity: byId, hint: null }
-        }
-        const byName = yield* pick(yield* entities.byName(identifier, tenantId))
-        if (byName) return { entity: byName, hint: null }
-        if (tenantId !== null) {
-          const byAlias = yield* pick(yield* entities.byAlias(identifier.trim(), tenantId))
-          if (byAlias) return { entity: byAlias, hint: null }
-        }
-        return yield* unauthenticated(INVALID)
-      })
-
-    /** Exactly one ranked password: the one for the hinted email, else the null identifier, else newest. */
-    const verifyPassword = (entityId: string, hint: string | null, secret: Redacted.Redacted<string>) =>
-      Effect.gen(function* () {
-        const candidates = yield* passwords.active(entityId)
-        const candidate =
-          candidates.find((c) => hint !== null && c.identifier === hint) ??
-          candidates.find((c) => c.identifier === null) ??
-          candidates[0]
-        if (!candidate) {
+        const { passwordId, passwordHash } = candidate
+        if (passwordId === null || passwordHash === null) {
           yield* hasher.dummyVerify(secret)
           return undefined
         }
-        if (!(yield* hasher.verify(candidate.secretHash, secret))) return undefined
-        if (hasher.needsRehash(candidate.secretHash)) {
-          yield* Effect.flatMap(hasher.hash(secret), (h) => passwords.updateHash(candidate.id, h))
+        if (!(yield* hasher.verify(passwordHash, secret))) return undefined
+        if (hasher.needsRehash(passwordHash)) {
+          yield* Effect.flatMap(hasher.hash(secret), (h) => passwords.updateHash(passwordId, h))
         }
-        return candidate.id
+        return passwordId
       })
 
     /** The first candidate whose argon2 hash the key matches. */
@@ -151,13 +149,22 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
         return yield* firstMatch(legacy, secret)
       })
 
-    const verify = (input: VerifyCredentialInput): Effect.Effect<VerifiedCredential, VerifyError> =>
+    /**
+     * Everything but the success's writes: lockout, resolution, the secret, the email rule. Each refusal
+     * records a failed attempt. One statement reads the count, the entity, its ranked password and emails.
+     */
+    const check = (input: VerifyCredentialInput): Effect.Effect<VerifiedCredential, VerifyError> =>
       Effect.gen(function* () {
         const { tenantId } = input
         const key = input.identifier.trim().toLowerCase()
-        const failures = yield* attempts.recentFailures(key, tenantId, config.auth.loginFailureWindowSecs)
-        if (failures >= config.auth.loginFailureLimit) {
-          yield* attempts.record(key, tenantId, false)
+        const found = yield* statements.lookup({
+          attemptKey: key,
+          tenantId,
+          windowSecs: config.auth.loginFailureWindowSecs,
+          steps: resolutionSteps(input.identifier, tenantId),
+        })
+        if (found.failures >= config.auth.loginFailureLimit) {
+          yield* attempts.recordFailure(key, tenantId)
           return yield* Effect.fail(
             new RateLimited({
               message: "too many failed login attempts",
@@ -166,31 +173,28 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
           )
         }
         const fail = (message: string) =>
-          Effect.zipRight(attempts.record(key, tenantId, false), unauthenticated(message))
+          Effect.zipRight(attempts.recordFailure(key, tenantId), unauthenticated(message))
 
-        const resolved = yield* Effect.either(resolveEntity(input.identifier, tenantId))
-        if (resolved._tag === "Left") {
+        const [entity, other] = found.candidates
+        if (entity === undefined || other !== undefined) {
           // spend the same time as a real verification, so unknown identifiers cannot be told apart
           yield* hasher.dummyVerify(input.secret)
-          return yield* Effect.zipRight(attempts.record(key, tenantId, false), Effect.fail(resolved.left))
+          return yield* fail(entity === undefined || tenantId !== null ? INVALID : AMBIGUOUS)
         }
-        const { entity, hint } = resolved.right
         if (entity.status !== "active") return yield* fail("entity is not active")
         if (entity.tenantId !== null && (entity.tenantDeleted === true || entity.tenantStatus !== "active")) {
           return yield* fail("tenant is not active")
         }
         const credentialId =
           input.kind === "password"
-            ? yield* verifyPassword(entity.id, hint, input.secret)
+            ? yield* verifyPassword(entity, input.secret)
             : yield* verifySharedKey(entity.id, input.secret)
         if (credentialId === undefined) return yield* fail(INVALID)
 
-        const emails = yield* entities.emails(entity.id)
-        const emailVerified = emails.length === 0 ? undefined : emails.some((e) => e.verified)
+        const emailVerified = entity.emailCount === 0 ? undefined : entity.emailVerified
         if (input.kind === "password" && emailVerified === false && !config.selfService.allowUnverifiedEmailLogin) {
           return yield* fail("email verification required")
         }
-        yield* Effect.all([attempts.record(key, tenantId, true), passwords.touch(credentialId)])
         const verified: VerifiedCredential = {
           entityId: entity.id,
           tenantId: tenantId ?? entity.tenantId,
@@ -200,8 +204,39 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
           emailVerified,
         }
         return verified
+      })
+
+    const success = (input: VerifyCredentialInput, verified: VerifiedCredential) => ({
+      attemptKey: input.identifier.trim().toLowerCase(),
+      tenantId: input.tenantId,
+      entityId: verified.entityId,
+      credentialId: verified.credentialId,
+    })
+
+    /** Verifies a credential and records the success (gRPC AuthenticateCredential); opens no session. */
+    const verify = (input: VerifyCredentialInput): Effect.Effect<VerifiedCredential, VerifyError> =>
+      check(input).pipe(
+        Effect.tap((verified) => statements.succeed(success(input, verified))),
+        Effect.withSpan("CredentialVerifier.verify", { attributes: { kind: input.kind } }),
+      )
+
+    /**
+     * Verifies a credential and, in the success's one transaction, opens session `sessionId` for `ttlSecs`
+     * (login). An entity suspended meanwhile gets no session: its attempt is recorded as failed.
+     */
+    const verifyAndOpenSession = (
+      input: VerifyCredentialInput,
+      sessionId: string,
+      ttlSecs: number,
+    ): Effect.Effect<VerifiedSession, VerifyError> =>
+      Effect.gen(function* () {
+        const verified = yield* check(input)
+        const expiresAt = new Date(Date.now() + ttlSecs * 1000)
+        const live = yield* statements.succeed({ ...success(input, verified), session: { id: sessionId, expiresAt } })
+        if (!live) return yield* unauthenticated("entity is not active")
+        return { ...verified, sessionId, expiresAt }
       }).pipe(Effect.withSpan("CredentialVerifier.verify", { attributes: { kind: input.kind } }))
 
-    return { selectTenant, verify } as const
+    return { selectTenant, verify, verifyAndOpenSession } as const
   }),
 }) {}
