@@ -169,7 +169,7 @@ describe("IssuanceWriter gathering", () => {
     const leaves = [leafFor(device), leafFor(device), leafFor(device), leafFor(device)]
     const [alone, ...signing] = leaves
     if (alone === undefined) throw new Error("no leaf")
-    const createdAt = await run(
+    const createdAt = await t.atom.runtime.runPromise(
       Effect.gen(function* () {
         const writer = yield* IssuanceWriter
         const signed = yield* Deferred.make<void>()
@@ -184,7 +184,11 @@ describe("IssuanceWriter gathering", () => {
         )
         yield* Deferred.succeed(signed, undefined)
         return [yield* Fiber.join(first), ...(yield* Effect.forEach(later, Fiber.join))]
-      }),
+      }).pipe(
+        // a writer of its own whose window outlasts any scheduling delay: the batch waits for the release
+        // below, never for the clock (the server's writer would give up after DEFAULT_GATHER_MS)
+        Effect.provide(IssuanceWriter.Default({ gatherMs: 600_000 })),
+      ),
     )
     // created_at is the transaction's start time: one value for all four means one transaction
     expect(createdAt.every((d) => d instanceof Date)).toBe(true)
@@ -196,13 +200,16 @@ describe("IssuanceWriter gathering", () => {
   it("does not wait for an announced issuance that ends without storing", async () => {
     const device = await newEntity("gathered-failing")
     const leaf = leafFor(device)
-    const outcome = await run(
+    const outcome = await t.atom.runtime.runPromise(
       Effect.gen(function* () {
         const writer = yield* IssuanceWriter
         const failing = yield* Effect.fork(Effect.exit(writer.expecting(Effect.fail("refused before signing"))))
         const stored = yield* writer.expecting(writer.store(leaf.row, leaf.event))
         return { stored, failed: yield* Fiber.join(failing) }
-      }),
+      }).pipe(
+        // a window far beyond the test's timeout: waiting for the failed issuance would time the test out
+        Effect.provide(IssuanceWriter.Default({ gatherMs: 600_000 })),
+      ),
     )
     expect(outcome.stored).toBeInstanceOf(Date)
     expect(Exit.isFailure(outcome.failed)).toBe(true)

@@ -19,11 +19,16 @@ interface Pending {
 const MAX_BATCH = 64
 
 /**
- * How long a batch may wait for leaves still being signed. A transaction costs the embedded database
- * several statements whatever it carries, so a few milliseconds spent gathering the leaves already on
- * their way save far more than they cost; the bound keeps a slow or failed signing from holding others.
+ * How long a batch may wait for leaves still being signed, by default. A transaction costs the embedded
+ * database several statements whatever it carries, so a few milliseconds spent gathering the leaves already
+ * on their way save far more than they cost; the bound keeps a slow or failed signing from holding others.
  */
-const GATHER_MS = 50
+export const DEFAULT_GATHER_MS = 50
+
+export interface IssuanceWriterOptions {
+  /** How long a batch may wait for the leaves announced by `expecting` (DEFAULT_GATHER_MS). */
+  readonly gatherMs?: number
+}
 
 /** A leaf announced by `expecting`: open until its `store` is queued or the announcing effect ends. */
 interface Ticket {
@@ -44,111 +49,113 @@ const currentTicket = FiberRef.unsafeMake<Ticket | undefined>(undefined)
  * record is written for it: the caller signs again with a fresh serial.
  */
 export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/IssuanceWriter", {
-  scoped: Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const certificates = yield* Certificates
-    const chains = yield* AuditChains
-    const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
-    /** Leaves announced by `expecting` and not yet queued. */
-    let expected = 0
-    const close = (ticket: Ticket | undefined) => {
-      if (ticket?.open === true) {
-        ticket.open = false
-        expected--
-      }
-    }
-
-    const writeBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<ReadonlyMap<string, Date>, DbFailure> =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            const created = yield* certificates.insertMany(batch.map((p) => p.row))
-            const byId = new Map(created.map((row) => [row.id, row.createdAt]))
-            const events = batch.flatMap((p) => (byId.has(p.row.id) ? [p.event] : []))
-            yield* chains.append(events).pipe(
-              Effect.tapBoth({
-                onFailure: () => withInstruments((m) => m.auditWriteFailures.inc({})),
-                onSuccess: () => withInstruments((m) => m.auditWritten.inc({}, events.length)),
-              }),
-            )
-            return byId
-          }),
-        )
-        .pipe(
-          Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)),
-          Effect.withSpan("IssuanceWriter.writeBatch", { attributes: { leaves: batch.length } }),
-        )
-
-    const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<ReadonlyMap<string, Date>, DbFailure>) =>
-      Effect.forEach(
-        batch,
-        (p) =>
-          Deferred.done(
-            p.done,
-            Exit.map(exit, (byId) => byId.get(p.row.id)),
-          ),
-        { discard: true },
-      )
-
-    const writeOne = (p: Pending) => Effect.flatMap(Effect.exit(writeBatch([p])), (exit) => settle([p], exit))
-
-    /** Adds to `batch` the leaves announced and on their way, for at most GATHER_MS. */
-    const gather = (batch: Array<Pending>) =>
-      Effect.gen(function* () {
-        const deadline = Date.now() + GATHER_MS
-        while (expected > 0 && batch.length < MAX_BATCH) {
-          const left = deadline - Date.now()
-          if (left <= 0) return
-          const next = yield* Effect.timeoutTo(Queue.take(queue), {
-            duration: Duration.millis(left),
-            onSuccess: Option.some,
-            onTimeout: Option.none,
-          })
-          if (Option.isNone(next)) return
-          batch.push(next.value, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1 - batch.length)))
+  scoped: (options: IssuanceWriterOptions = {}) =>
+    Effect.gen(function* () {
+      const gatherMs = options.gatherMs ?? DEFAULT_GATHER_MS
+      const sql = yield* SqlClient.SqlClient
+      const certificates = yield* Certificates
+      const chains = yield* AuditChains
+      const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
+      /** Leaves announced by `expecting` and not yet queued. */
+      let expected = 0
+      const close = (ticket: Ticket | undefined) => {
+        if (ticket?.open === true) {
+          ticket.open = false
+          expected--
         }
+      }
+
+      const writeBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<ReadonlyMap<string, Date>, DbFailure> =>
+        sql
+          .withTransaction(
+            Effect.gen(function* () {
+              const created = yield* certificates.insertMany(batch.map((p) => p.row))
+              const byId = new Map(created.map((row) => [row.id, row.createdAt]))
+              const events = batch.flatMap((p) => (byId.has(p.row.id) ? [p.event] : []))
+              yield* chains.append(events).pipe(
+                Effect.tapBoth({
+                  onFailure: () => withInstruments((m) => m.auditWriteFailures.inc({})),
+                  onSuccess: () => withInstruments((m) => m.auditWritten.inc({}, events.length)),
+                }),
+              )
+              return byId
+            }),
+          )
+          .pipe(
+            Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)),
+            Effect.withSpan("IssuanceWriter.writeBatch", { attributes: { leaves: batch.length } }),
+          )
+
+      const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<ReadonlyMap<string, Date>, DbFailure>) =>
+        Effect.forEach(
+          batch,
+          (p) =>
+            Deferred.done(
+              p.done,
+              Exit.map(exit, (byId) => byId.get(p.row.id)),
+            ),
+          { discard: true },
+        )
+
+      const writeOne = (p: Pending) => Effect.flatMap(Effect.exit(writeBatch([p])), (exit) => settle([p], exit))
+
+      /** Adds to `batch` the leaves announced and on their way, for at most `gatherMs`. */
+      const gather = (batch: Array<Pending>) =>
+        Effect.gen(function* () {
+          const deadline = Date.now() + gatherMs
+          while (expected > 0 && batch.length < MAX_BATCH) {
+            const left = deadline - Date.now()
+            if (left <= 0) return
+            const next = yield* Effect.timeoutTo(Queue.take(queue), {
+              duration: Duration.millis(left),
+              onSuccess: Option.some,
+              onTimeout: Option.none,
+            })
+            if (Option.isNone(next)) return
+            batch.push(next.value, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1 - batch.length)))
+          }
+        })
+
+      const drain = Effect.gen(function* () {
+        const first = yield* Queue.take(queue)
+        const batch = [first, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1))]
+        yield* gather(batch)
+        const exit = yield* Effect.exit(writeBatch(batch))
+        if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, exit)
+        yield* Effect.logWarning("certificate batch failed; storing its leaves one by one").pipe(
+          Effect.annotateLogs({ leaves: batch.length }),
+        )
+        yield* Effect.forEach(batch, writeOne, { discard: true })
       })
 
-    const drain = Effect.gen(function* () {
-      const first = yield* Queue.take(queue)
-      const batch = [first, ...(yield* Queue.takeUpTo(queue, MAX_BATCH - 1))]
-      yield* gather(batch)
-      const exit = yield* Effect.exit(writeBatch(batch))
-      if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, exit)
-      yield* Effect.logWarning("certificate batch failed; storing its leaves one by one").pipe(
-        Effect.annotateLogs({ leaves: batch.length }),
-      )
-      yield* Effect.forEach(batch, writeOne, { discard: true })
-    })
+      yield* Effect.forkScoped(Effect.forever(drain))
 
-    yield* Effect.forkScoped(Effect.forever(drain))
+      /** Stores one leaf and its audit record; resolves once their transaction committed. */
+      const store = (row: NewCertificate, event: PreparedAuditEvent): Effect.Effect<Date | undefined, DbFailure> =>
+        Effect.gen(function* () {
+          const done = yield* Deferred.make<Date | undefined, DbFailure>()
+          close(yield* FiberRef.get(currentTicket))
+          yield* Queue.offer(queue, { row, event, done })
+          return yield* Deferred.await(done)
+        })
 
-    /** Stores one leaf and its audit record; resolves once their transaction committed. */
-    const store = (row: NewCertificate, event: PreparedAuditEvent): Effect.Effect<Date | undefined, DbFailure> =>
-      Effect.gen(function* () {
-        const done = yield* Deferred.make<Date | undefined, DbFailure>()
-        close(yield* FiberRef.get(currentTicket))
-        yield* Queue.offer(queue, { row, event, done })
-        return yield* Deferred.await(done)
-      })
+      /**
+       * Runs an issuance that will `store` one leaf (after signing it): until it does, or ends without, the
+       * batch being gathered waits for it (`gatherMs` at most), so leaves signed together commit together.
+       */
+      const expecting = <A, E, R>(issuance: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+        Effect.suspend(() => {
+          const ticket: Ticket = { open: true }
+          expected++
+          return issuance.pipe(Effect.locally(currentTicket, ticket), Effect.ensuring(Effect.sync(() => close(ticket))))
+        })
 
-    /**
-     * Runs an issuance that will `store` one leaf (after signing it): until it does, or ends without, the
-     * batch being gathered waits for it (GATHER_MS at most), so leaves signed together commit together.
-     */
-    const expecting = <A, E, R>(issuance: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.suspend(() => {
-        const ticket: Ticket = { open: true }
-        expected++
-        return issuance.pipe(Effect.locally(currentTicket, ticket), Effect.ensuring(Effect.sync(() => close(ticket))))
-      })
+      /** Leaves waiting for the next transaction (not those being written); negative while the writer waits. */
+      const pending: Effect.Effect<number> = Queue.size(queue)
 
-    /** Leaves waiting for the next transaction (not those being written); negative while the writer waits. */
-    const pending: Effect.Effect<number> = Queue.size(queue)
+      /** Issuances announced by `expecting` that have not queued their leaf yet. */
+      const announced: Effect.Effect<number> = Effect.sync(() => expected)
 
-    /** Issuances announced by `expecting` that have not queued their leaf yet. */
-    const announced: Effect.Effect<number> = Effect.sync(() => expected)
-
-    return { store, expecting, pending, announced } as const
-  }),
+      return { store, expecting, pending, announced } as const
+    }),
 }) {}

@@ -19,7 +19,7 @@ export * from "./OcspResponder.js"
  * Needs CaSigner, the Certificates and CrlStates repositories, the Gate, the audit chains and the SqlClient.
  */
 export const CertificatesLive = Layer.mergeAll(
-  CertificateService.Default.pipe(Layer.provideMerge(IssuanceWriter.Default)),
+  CertificateService.Default.pipe(Layer.provideMerge(IssuanceWriter.Default())),
   CrlService.Default,
   OcspResponder.Default,
 )
