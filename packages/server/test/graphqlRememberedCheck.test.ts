@@ -1,12 +1,8 @@
 import { randomUUID } from "node:crypto"
 import type { AuditRequestInfo } from "@atom/domain/audit"
-import { AuditQueue } from "@atom/services/audit"
-import { makeRememberedCheck, type RememberedCheck } from "@atom/services/authz"
-import { PasswordHasher } from "@atom/services/passwords"
-import { SqlClient } from "@effect/sql"
-import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminToken, gql, loginToken } from "./support/adminToken.js"
+import { adminToken, gql } from "./support/adminToken.js"
+import { type RememberedFixture, rememberedFixture, warmUntilRemembered } from "./support/rememberedFixture.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // The warm GraphQL authzCheck answered from memory (the context's caller from the token cache, the decision
@@ -15,23 +11,18 @@ import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 let t: TestAtom
 let admin: string
-let remembered: RememberedCheck
+let f: RememberedFixture
+let T: string
+let U: string
+let C: string
 let token: string
 
-const T = randomUUID()
-const U = randomUUID()
-const C = randomUUID()
 const ROLE = randomUUID()
 const ALLOW = randomUUID()
 const DENY = randomUUID()
 const ASSIGNMENT = randomUUID()
-const PASSWORD = "a-long-enough-password-1"
 const AGENT = "graphql-remembered-test"
 const info: AuditRequestInfo = { clientIp: "127.0.0.1", userAgent: AGENT, requestId: "graphql-remembered" }
-const fields = { subjectId: U, action: "read", resourceId: C }
-
-const sql = (text: string, params: ReadonlyArray<unknown> = []) =>
-  t.atom.runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (c) => c.unsafe(text, params)))
 
 const CHECK = `mutation($s: ID!, $r: ID) { authzCheck(input: { subjectId: $s, action: "read", resourceId: $r }) {
   allowed reason } }`
@@ -54,17 +45,12 @@ const check = async (requestId: string) => {
 
 const answered = (allowed: boolean, reason: string) => ({ data: { authzCheck: { allowed, reason } } })
 
-const isRemembered = () => remembered(token, fields, "graphql", () => info) !== undefined
+const fields = () => ({ subjectId: U, action: "read", resourceId: C })
+
+const isRemembered = () => f.remembered(token, fields(), "graphql", () => info) !== undefined
 
 /** Checks until the token and every decision input are remembered (fixture bumps are announced asynchronously). */
-const warm = async () => {
-  for (let i = 0; i < 50; i++) {
-    await check(`warm-${randomUUID()}`)
-    if (isRemembered()) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error("the check never became answerable from memory")
-}
+const warm = () => warmUntilRemembered(() => check(`warm-${randomUUID()}`), isRemembered)
 
 const adminOk = async (query: string, variables: Record<string, unknown>) => {
   const out = await gql(t, admin, query, variables)
@@ -75,36 +61,28 @@ const adminOk = async (query: string, variables: Record<string, unknown>) => {
 beforeAll(async () => {
   t = await startTestAtom()
   admin = await adminToken(t)
-  remembered = makeRememberedCheck(await t.atom.runtime.runtime())
-  await sql("INSERT INTO tenants (id, name) VALUES ($1, $2)", [T, `gql-remembered-${T}`])
-  await sql("INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'human', $2, $3)", [U, `g-${U}`, T])
-  const hash = await t.atom.runtime.runPromise(Effect.flatMap(PasswordHasher, (h) => h.hash(Redacted.make(PASSWORD))))
-  await sql("INSERT INTO credentials (id, entity_id, kind, secret_hash) VALUES ($1, $2, 'password', $3)", [
-    randomUUID(),
-    U,
-    hash,
-  ])
-  await sql("INSERT INTO resources (id, kind, name, tenant_id) VALUES ($1, 'channel', 'c', $2)", [C, T])
-  await sql(
+  f = await rememberedFixture(t, "gql-remembered")
+  ;[T, U, C] = [f.tenant, f.user, f.channel]
+  await f.sql(
     `INSERT INTO permission_blocks (id, tenant_id, scope_mode, object_kind, object_type, effect)
      VALUES ($1, $3, 'object_type', 'resource', 'resource:channel', 'allow'),
             ($2, $3, 'object_type', 'resource', 'resource:channel', 'deny')`,
     [ALLOW, DENY, T],
   )
-  await sql(
+  await f.sql(
     `INSERT INTO permission_block_actions (permission_block_id, action_id)
      SELECT b.id, a.id FROM actions a CROSS JOIN (VALUES ($1::uuid), ($2::uuid)) AS b(id) WHERE a.name = 'read'`,
     [ALLOW, DENY],
   )
-  await sql("INSERT INTO roles (id, name, tenant_id) VALUES ($1, 'channel-reader', $2)", [ROLE, T])
-  await sql("INSERT INTO role_permission_blocks (role_id, permission_block_id) VALUES ($1, $2)", [ROLE, ALLOW])
-  await sql(
+  await f.sql("INSERT INTO roles (id, name, tenant_id) VALUES ($1, 'channel-reader', $2)", [ROLE, T])
+  await f.sql("INSERT INTO role_permission_blocks (role_id, permission_block_id) VALUES ($1, $2)", [ROLE, ALLOW])
+  await f.sql(
     `INSERT INTO role_assignments (id, tenant_id, subject_kind, subject_id, role_id)
      VALUES ($1, $2, 'entity', $3, $4)`,
     [ASSIGNMENT, T, U, ROLE],
   )
-  await sql("UPDATE authz_revision SET revision = revision + 1")
-  token = await loginToken(t, `g-${U}`, PASSWORD)
+  await f.bump()
+  token = await f.login()
 })
 afterAll(async () => {
   await t?.close()
@@ -141,11 +119,10 @@ describe("GraphQL authzCheck answered from memory", () => {
 
   it("a denial answered from memory is audited with the request's facts", async () => {
     await warm()
-    expect(remembered(token, fields, "graphql", () => info)).toMatchObject({ allowed: false })
+    expect(f.remembered(token, fields(), "graphql", () => info)).toMatchObject({ allowed: false })
     expect(await check("gql-remembered-deny-1")).toEqual(answered(false, "explicitly denied by direct policy"))
-    const flushed = await t.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush("5 seconds")))
-    expect(flushed).toBe(true)
-    const rows = await sql(
+    expect(await f.flushAudit()).toBe(true)
+    const rows = await f.sql(
       `SELECT event, outcome, actor_id::text AS actor, target_id::text AS target, client_ip AS ip,
               user_agent AS agent, details->>'dialect' AS dialect, details->>'reason' AS reason
        FROM audit_logs WHERE request_id = $1`,

@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto"
 import type { AuditRequestInfo } from "@atom/domain/audit"
-import { AuditQueue } from "@atom/services/audit"
-import { makeRememberedCheck, type RememberedCheck } from "@atom/services/authz"
-import { PasswordHasher } from "@atom/services/passwords"
-import { SqlClient } from "@effect/sql"
 import * as grpc from "@grpc/grpc-js"
-import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminToken, gql, loginToken } from "./support/adminToken.js"
+import { adminToken, gql } from "./support/adminToken.js"
 import { grpcCaller } from "./support/grpcClient.js"
+import { type RememberedFixture, rememberedFixture, warmUntilRemembered } from "./support/rememberedFixture.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // The warm gRPC Check answered from memory (makeRememberedCheck, tried first by the gRPC server): it
@@ -17,20 +13,14 @@ import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 let t: TestAtom
 let admin: string
 let rpc: ReturnType<typeof grpcCaller>
-let remembered: RememberedCheck
-let user: string
+let f: RememberedFixture
+let U: string
+let C: string
 let token: string
 
-const T = randomUUID()
-const U = randomUUID()
-const C = randomUUID()
 const BLOCK = randomUUID()
 const POLICY = randomUUID()
-const PASSWORD = "a-long-enough-password-1"
 const info: AuditRequestInfo = { clientIp: "127.0.0.1", userAgent: "test", requestId: "remembered-test" }
-
-const sql = (text: string, params: ReadonlyArray<unknown> = []) =>
-  t.atom.runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (c) => c.unsafe(text, params)))
 
 const check = (request: object, requestId: string, bearer: string = token) => {
   const metadata = new grpc.Metadata()
@@ -39,55 +29,47 @@ const check = (request: object, requestId: string, bearer: string = token) => {
   return rpc.call("atom.v1.AuthzService", "Check", request, metadata)
 }
 
-const readC = { subject_id: U, action: "read", resource_id: C }
-const fieldsReadC = { subjectId: U, action: "read", resourceId: C }
+let readC: { subject_id: string; action: string; resource_id: string }
+let fieldsReadC: { subjectId: string; action: string; resourceId: string }
 
 beforeAll(async () => {
   t = await startTestAtom()
   admin = await adminToken(t)
   rpc = grpcCaller(t.grpcAddress)
-  remembered = makeRememberedCheck(await t.atom.runtime.runtime())
-  await sql("INSERT INTO tenants (id, name) VALUES ($1, $2)", [T, `remembered-${T}`])
-  await sql("INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'human', $2, $3)", [U, `u-${U}`, T])
-  const hash = await t.atom.runtime.runPromise(Effect.flatMap(PasswordHasher, (h) => h.hash(Redacted.make(PASSWORD))))
-  await sql("INSERT INTO credentials (id, entity_id, kind, secret_hash) VALUES ($1, $2, 'password', $3)", [
-    randomUUID(),
-    U,
-    hash,
-  ])
-  await sql("INSERT INTO resources (id, kind, name, tenant_id) VALUES ($1, 'channel', 'c', $2)", [C, T])
-  await sql(
+  f = await rememberedFixture(t, "remembered")
+  ;[U, C] = [f.user, f.channel]
+  readC = { subject_id: U, action: "read", resource_id: C }
+  fieldsReadC = { subjectId: U, action: "read", resourceId: C }
+  await f.sql(
     `INSERT INTO permission_blocks (id, tenant_id, scope_mode, object_kind, object_type)
      VALUES ($1, $2, 'object_type', 'resource', 'resource:channel')`,
-    [BLOCK, T],
+    [BLOCK, f.tenant],
   )
-  await sql(
+  await f.sql(
     `INSERT INTO permission_block_actions (permission_block_id, action_id) SELECT $1, id FROM actions WHERE name = 'read'`,
     [BLOCK],
   )
-  await sql(
+  await f.sql(
     `INSERT INTO direct_policies (id, tenant_id, subject_kind, subject_id, permission_block_id)
      VALUES ($1, $2, 'entity', $3, $4)`,
-    [POLICY, T, U, BLOCK],
+    [POLICY, f.tenant, U, BLOCK],
   )
-  await sql("UPDATE authz_revision SET revision = revision + 1")
-  user = U
-  token = await loginToken(t, `u-${U}`, PASSWORD)
+  await f.bump()
+  token = await f.login()
 })
 afterAll(async () => {
   rpc?.close()
   await t?.close()
 })
 
+const remembered: RememberedFixture["remembered"] = (...args) => f.remembered(...args)
+
 /** Calls until the token and every decision input are remembered (the bump above is announced asynchronously). */
-const warm = async (fields: typeof fieldsReadC, request: object) => {
-  for (let i = 0; i < 50; i++) {
-    await check(request, `warm-${i}`)
-    if (remembered(token, fields, "grpc", () => info) !== undefined) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error("the check never became answerable from memory")
-}
+const warm = (fields: typeof fieldsReadC, request: object) =>
+  warmUntilRemembered(
+    (i) => check(request, `warm-${i}`),
+    () => remembered(token, fields, "grpc", () => info) !== undefined,
+  )
 
 describe("gRPC Check answered from memory", () => {
   it("a warm call is answered from memory with the full check's decision; a revoke is seen by the very next call", async () => {
@@ -124,15 +106,14 @@ describe("gRPC Check answered from memory", () => {
       allowed: false,
       reason: "no matching allow policy",
     })
-    const flushed = await t.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush("5 seconds")))
-    expect(flushed).toBe(true)
-    const rows = await sql(
+    expect(await f.flushAudit()).toBe(true)
+    const rows = await f.sql(
       `SELECT event, outcome, actor_id::text AS actor, target_id::text AS target, client_ip AS ip, details::text AS facts
        FROM audit_logs WHERE request_id = $1`,
       ["remembered-deny-1"],
     )
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ event: "authz.check", outcome: "deny", actor: user, target: C, ip: "127.0.0.1" })
+    expect(rows[0]).toMatchObject({ event: "authz.check", outcome: "deny", actor: U, target: C, ip: "127.0.0.1" })
     expect(rows[0]).toMatchObject({ facts: expect.stringContaining('"reason": "no matching allow policy"') })
   })
 
@@ -153,7 +134,7 @@ describe("gRPC Check answered from memory", () => {
   })
 
   it("a logout is seen by the very next call with that token", async () => {
-    const session = await loginToken(t, `u-${U}`, PASSWORD)
+    const session = await f.login()
     const fields = { subjectId: U, action: "read", resourceId: C }
     for (let i = 0; i < 50 && remembered(session, fields, "grpc", () => info) === undefined; i++) {
       await check(readC, `warm-session-${i}`, session)
