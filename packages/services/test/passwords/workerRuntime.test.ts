@@ -2,7 +2,7 @@ import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
-import { Argon2WorkerPool } from "../../src/passwords/index.js"
+import { Argon2WorkerPool, NATIVE_WORKER_URL } from "../../src/passwords/index.js"
 
 // The WasmPool worker is a plain .mjs file so it runs the same under vitest, tsx and plain node.
 
@@ -38,6 +38,8 @@ describe("argon2 worker runtime", () => {
   it("runs under vitest, bounded by the pool size, and refuses work once closed", async () => {
     const pool = new Argon2WorkerPool(2)
     try {
+      // no thread (a V8 isolate of its own) until the first hash
+      expect(pool.workers).toBe(0)
       const results = await Promise.all(Array.from({ length: 5 }, () => pool.run(job)))
       for (const r of results) expect(Buffer.from(r).toString("hex")).toBe(EXPECTED)
       expect(pool.workers).toBe(2)
@@ -49,13 +51,14 @@ describe("argon2 worker runtime", () => {
     await expect(pool.run(job)).rejects.toThrow("closed")
   })
 
-  it("fails a job whose parameters argon2 rejects, and keeps serving", async () => {
-    const pool = new Argon2WorkerPool(1)
-    try {
-      await expect(pool.run({ ...job, memoryCost: 1 })).rejects.toThrow("argon2 worker")
-      expect(Buffer.from(await pool.run(job)).toString("hex")).toBe(EXPECTED)
-    } finally {
-      await pool.close()
+  it("fails a job whose parameters argon2 rejects, and keeps serving (both workers)", async () => {
+    for (const pool of [new Argon2WorkerPool(1), new Argon2WorkerPool(1, NATIVE_WORKER_URL)]) {
+      try {
+        await expect(pool.run({ ...job, memoryCost: 1 })).rejects.toThrow("argon2 worker")
+        expect(Buffer.from(await pool.run(job)).toString("hex")).toBe(EXPECTED)
+      } finally {
+        await pool.close()
+      }
     }
   })
 
