@@ -30,11 +30,20 @@ export interface Pace {
 
 type Send = (index: number, done: (reply: unknown, failed: boolean) => void) => void
 
+/** Told of every successful call: when it was sent (performance.now()) and its latency in ms. */
+export type Observe = (sentAt: number, ms: number) => void
+
 /**
  * Drives `send` over the requests in turn (index i % n), closed-loop or at a fixed rate, for a bounded time and
  * count; latency is each call's own, from send to reply.
  */
-const drive = (count: number, pace: Pace, send: Send, check: (index: number, reply: unknown) => boolean) =>
+const drive = (
+  count: number,
+  pace: Pace,
+  send: Send,
+  check: (index: number, reply: unknown) => boolean,
+  observe?: Observe,
+) =>
   new Promise<MixedResult>((resolve) => {
     const samples = new LatencySamples()
     const maxCalls = pace.maxCalls ?? 10_000_000
@@ -75,6 +84,7 @@ const drive = (count: number, pace: Pace, send: Send, check: (index: number, rep
         else {
           ok++
           samples.add(t1 - t0)
+          observe?.(t0, t1 - t0)
         }
         if (closedLoop && !over()) fire(true)
         else if (over() && inFlight === 0) finish()
@@ -107,6 +117,7 @@ export const grpcMixed = async <Req extends object>(options: {
   readonly requests: ReadonlyArray<MixedRequest<Req>>
   readonly metadata: Readonly<Record<string, string>>
   readonly pace: Pace
+  readonly observe?: Observe
 }): Promise<MixedResult> => {
   assertLoopback(options.address.replace(/:\d+$/, ""))
   const metadata = new grpc.Metadata()
@@ -136,6 +147,7 @@ export const grpcMixed = async <Req extends object>(options: {
         )
       },
       (i, reply) => requests[i]?.expect(reply) === true,
+      options.observe,
     )
   } finally {
     client.close()
