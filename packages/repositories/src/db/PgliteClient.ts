@@ -10,6 +10,7 @@ import { makeCompiler } from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
 import { Context, Effect, Layer, Scope, Stream } from "effect"
 import { reportLocalChanges } from "./localChanges.js"
+import { makePreparedStatements } from "./PglitePrepared.js"
 import { FEED_CHANNELS, makeRevisionFeedState, RevisionFeed, type RevisionFeedState } from "./RevisionFeed.js"
 
 /** The raw PGlite handle, for dumps and tests. */
@@ -23,6 +24,9 @@ export interface PgliteClientConfig {
   readonly transformResultNames?: ((s: string) => string) | undefined
   readonly transformQueryNames?: ((s: string) => string) | undefined
 }
+
+/** DDL that can change the result columns of a prepared statement. */
+const CHANGES_RESULT_TYPES = /\b(alter|drop|rename|replace)\b/i
 
 const attempt = <A>(f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (cause) => new SqlError({ cause, message: "Failed to execute statement" }) })
@@ -47,6 +51,11 @@ export const make = (config: PgliteClientConfig) =>
 
     // PGlite is one session: every statement takes the permit; a transaction holds it for its scope.
     const lock = yield* Effect.makeSemaphore(1)
+    const prepared = makePreparedStatements(db)
+    const exec = (sql: string) => {
+      if (CHANGES_RESULT_TYPES.test(sql)) prepared.invalidate()
+      return db.exec(sql)
+    }
 
     const makeConnection = (locked: boolean): Connection => {
       const guard = <A>(eff: Effect.Effect<A, SqlError>) => (locked ? eff : lock.withPermits(1)(eff))
@@ -55,11 +64,11 @@ export const make = (config: PgliteClientConfig) =>
           params.length === 0
             ? // the simple protocol runs multi-statement scripts such as migrations
               Effect.map(
-                attempt(() => db.exec(sql)),
+                attempt(() => exec(sql)),
                 (rs) => (rs.length <= 1 ? (rs[0]?.rows ?? []) : rs.map((r) => r.rows)),
               )
             : Effect.map(
-                attempt(() => db.query<object>(sql, [...params])),
+                attempt(() => prepared.run(sql, params)),
                 (r) => r.rows,
               ),
         )
@@ -67,12 +76,16 @@ export const make = (config: PgliteClientConfig) =>
         transform ? Effect.map(run(sql, params), (rows) => transform(rows)) : run(sql, params)
       return {
         execute,
-        executeRaw: (sql, params) => guard(attempt(() => db.query(sql, [...params]))),
+        executeRaw: (sql, params) =>
+          guard(attempt(() => (params.length === 0 ? db.query(sql) : prepared.run(sql, params)))),
         executeValues: (sql, params) =>
           guard(
             Effect.map(
-              attempt(() => db.query<Array<unknown>>(sql, [...params], { rowMode: "array" })),
-              (r) => r.rows,
+              attempt(() =>
+                params.length === 0 ? db.query(sql, [], { rowMode: "array" }) : prepared.run(sql, params, "array"),
+              ),
+              // rowMode "array" parses every row as an array
+              (r) => r.rows.filter((row): row is Array<unknown> => Array.isArray(row)),
             ),
           ),
         executeUnprepared: execute,
