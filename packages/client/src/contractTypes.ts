@@ -1,17 +1,16 @@
+import { AuditOutcome } from "@atom/domain/audit"
+import { EntityKind, EntityStatus, TenantStatus } from "@atom/domain/authz"
+import { SubjectKind } from "@atom/domain/policy"
 import { Schema } from "effect"
 import { Json } from "./Json.js"
 
-// The contract's output types, as far as the client's documents select them.
+// The contract's output types, as far as the client's documents select them. The enums are the domain's
+// (the same literals the server decodes), re-exported under their names.
+
+export { AuditOutcome, EntityKind, EntityStatus, SubjectKind, TenantStatus }
 
 const Id = Schema.String
 const NullableId = Schema.NullOr(Schema.String)
-
-export const EntityKind = Schema.Literal("human", "device", "service", "workload", "application")
-export type EntityKind = typeof EntityKind.Type
-export const EntityStatus = Schema.Literal("active", "inactive", "suspended")
-export const TenantStatus = Schema.Literal("active", "inactive", "frozen", "deleted")
-export const SubjectKind = Schema.Literal("entity", "group")
-export const AuditOutcome = Schema.Literal("allow", "deny", "error")
 
 export const Tenant = Schema.Struct({
   id: Id,

@@ -16,7 +16,7 @@ import { auditModule } from "@atom/transports/graphql/audit"
 import { authzModule } from "@atom/transports/graphql/authz"
 import { certificatesModule } from "@atom/transports/graphql/certificates"
 import { credentialsModule } from "@atom/transports/graphql/credentials"
-import { endpointsModule, inProcessGraphql } from "@atom/transports/graphql/endpoints"
+import { documentProblems, endpointsModule, inProcessGraphql } from "@atom/transports/graphql/endpoints"
 import { entitiesModule } from "@atom/transports/graphql/entities"
 import { groupsModule } from "@atom/transports/graphql/groups"
 import { policyModule } from "@atom/transports/graphql/policy"
@@ -125,6 +125,9 @@ export const startAtom = async (config: AtomConfigShape, options: AppOptions = {
       bodyLimit: config.limits.graphqlBodyBytes,
       trustedProxyCidrs: config.rateLimit.trustedProxyCidrs,
       admit,
+      documents: {
+        problems: (text) => documentProblems(yoga.getEnveloped({}).schema, text, config.graphql.maxDepth),
+      },
     })
     const httpServer = await startHttpServer({
       host: config.listen.host,

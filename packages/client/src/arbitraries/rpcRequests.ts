@@ -17,28 +17,51 @@ export interface RpcCall {
 const isJsonObject = (v: Json): v is { readonly [key: string]: Json } =>
   typeof v === "object" && v !== null && !Array.isArray(v)
 
+/** Well-formed calls of one operation: payloads from its payload schema. */
+export const wellFormedRpcCalls = (
+  tag: string,
+  payloadSchema: Schema.Schema.AnyNoContext,
+  decodeExit: RpcCall["decodeExit"],
+): fc.Arbitrary<RpcCall> => {
+  const encode = Schema.encodeSync(Schema.parseJson(payloadSchema))
+  return Arbitrary.make(payloadSchema).map(
+    (v): RpcCall => ({ label: tag, tag, payload: JSON.parse(encode(v)), decodeExit }),
+  )
+}
+
 /** Calls of one operation: well-formed payloads from its payload schema, and hostile variants of them. */
 export const rpcCalls = (
   tag: string,
   payloadSchema: Schema.Schema.AnyNoContext,
   decodeExit: RpcCall["decodeExit"],
 ): fc.Arbitrary<RpcCall> => {
-  const encode = Schema.encodeSync(Schema.parseJson(payloadSchema))
-  const valid = Arbitrary.make(payloadSchema).map((v): Json => JSON.parse(encode(v)))
+  const valid = wellFormedRpcCalls(tag, payloadSchema, decodeExit)
   return fc.oneof(
-    { weight: 2, arbitrary: valid.map((payload) => ({ label: tag, tag, payload, decodeExit })) },
+    { weight: 2, arbitrary: valid },
     {
       weight: 3,
       arbitrary: valid
-        .chain((v) => mutateVariables(isJsonObject(v) ? v : {}))
+        .chain((call) => mutateVariables(isJsonObject(call.payload) ? call.payload : {}))
         .map((payload) => ({ label: `${tag} (hostile payload)`, tag, payload, decodeExit })),
     },
   )
 }
 
+const operations = [...AtomRpcs.requests.values()].map((rpc) => ({
+  tag: rpc._tag,
+  payloadSchema: rpc.payloadSchema,
+  decodeExit: Schema.decodeUnknownEither(Rpc.exitSchema(rpc)),
+}))
+
 /** Every operation of `AtomRpcs`, equally likely. */
 export const atomRpcCalls: fc.Arbitrary<RpcCall> = fc.oneof(
-  ...[...AtomRpcs.requests.values()].map((rpc) =>
-    rpcCalls(rpc._tag, rpc.payloadSchema, Schema.decodeUnknownEither(Rpc.exitSchema(rpc))),
-  ),
+  ...operations.map((op) => rpcCalls(op.tag, op.payloadSchema, op.decodeExit)),
+)
+
+/**
+ * One well-formed call of each operation of `AtomRpcs`, in the group's order: a run that starts with these
+ * calls every operation at least once, however many operations the group has.
+ */
+export const everyAtomRpcOnce: fc.Arbitrary<ReadonlyArray<RpcCall>> = fc.tuple(
+  ...operations.map((op) => wellFormedRpcCalls(op.tag, op.payloadSchema, op.decodeExit)),
 )

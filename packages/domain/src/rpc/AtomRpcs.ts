@@ -3,9 +3,12 @@ import { AuditRpcs } from "./AuditRpcs.js"
 import { AuthzRpcs } from "./AuthzRpcs.js"
 import { CertificateRpcs } from "./CertificateRpcs.js"
 import { CredentialRpcs } from "./CredentialRpcs.js"
+import { EndpointRpcs } from "./EndpointRpcs.js"
 import { EntityRpcs } from "./EntityRpcs.js"
 import { GroupRpcs } from "./GroupRpcs.js"
+import { MembershipRpcs } from "./MembershipRpcs.js"
 import { PolicyRpcs } from "./PolicyRpcs.js"
+import { ProfileRpcs } from "./ProfileRpcs.js"
 import { ResourceRpcs } from "./ResourceRpcs.js"
 import { RpcAuthentication } from "./RpcAuthentication.js"
 import { TenantRpcs } from "./TenantRpcs.js"
@@ -15,6 +18,8 @@ import { TenantRpcs } from "./TenantRpcs.js"
  * operations, every call authenticated by its bearer token and failing with `AtomRpcError`.
  */
 export class AtomRpcs extends TenantRpcs.merge(
+  MembershipRpcs,
+  ProfileRpcs,
   EntityRpcs,
   GroupRpcs,
   ResourceRpcs,
@@ -24,4 +29,5 @@ export class AtomRpcs extends TenantRpcs.merge(
   CredentialRpcs,
   CertificateRpcs,
   AuditRpcs,
+  EndpointRpcs,
 ).middleware(RpcAuthentication) {}

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { CheckRequest } from "../authz/CheckRequest.js"
 import { LifecycleDetails } from "../authz/Decision.js"
 import { Grant } from "../authz/Grant.js"
-import { EntityId, ObjectId, RoleId, TenantId } from "../authz/ids.js"
+import { EntityId, GroupId, ObjectId, RoleId, TenantId } from "../authz/ids.js"
 import { RoleHolder } from "../authz/RoleHolder.js"
 import { AtomRpcError } from "./AtomRpcError.js"
 import { Optional, PageFields, PageOf } from "./Paging.js"
@@ -71,6 +71,30 @@ export const RoleHoldersResult = Schema.Struct({
   total: Schema.Int,
 })
 
+export const GroupAccessPayload = Schema.Struct({ groupId: GroupId, ...PageFields })
+
+/** What a principal group grants its members (its own and its ancestors' grants). */
+export const GroupAccessResult = Schema.Struct({
+  groupId: Schema.String,
+  groupName: Schema.String,
+  items: Schema.Array(GrantOnWire),
+  total: Schema.Int,
+})
+
+export const EffectiveActionsPayload = Schema.Struct({
+  subjectId: EntityId,
+  objectKind: Schema.String,
+  objectId: ObjectId,
+})
+
+/** One applicable action decided for the subject, with the grant that decided it (none for a deny). */
+export const EffectiveActionOnWire = Schema.Struct({
+  action: Schema.String,
+  allowed: Schema.Boolean,
+  reason: Schema.String,
+  grant: Schema.NullOr(GrantOnWire),
+})
+
 /** Runtime authorization and the inspection queries (api.md §3.5–3.7, authz.md §4). */
 export class AuthzRpcs extends RpcGroup.make(
   Rpc.make("Check", { payload: CheckRequest, success: CheckDecision, error: AtomRpcError }),
@@ -88,4 +112,10 @@ export class AuthzRpcs extends RpcGroup.make(
     error: AtomRpcError,
   }),
   Rpc.make("RoleHolders", { payload: RoleHoldersPayload, success: RoleHoldersResult, error: AtomRpcError }),
+  Rpc.make("GroupAccess", { payload: GroupAccessPayload, success: GroupAccessResult, error: AtomRpcError }),
+  Rpc.make("EffectiveActions", {
+    payload: EffectiveActionsPayload,
+    success: PageOf(EffectiveActionOnWire),
+    error: AtomRpcError,
+  }),
 ) {}

@@ -65,7 +65,10 @@ export const RenewCertificatePayload = Schema.Struct({
 
 export const RevokeCertificatePayload = Schema.Struct({ serialNumber: Schema.String, reason: Optional(Schema.String) })
 
-/** Certificates: issue (server-generated key or CSR), renew, read, list, revoke (identity-certs §3). */
+/** Revokes every active certificate of the entity; answers how many. */
+export const RevokeEntityCertificatesPayload = Schema.Struct({ entityId: EntityId, reason: Optional(Schema.String) })
+
+/** Certificates: issue (server-generated key or CSR), renew, read, list, revoke; the CA chain (identity-certs §3). */
 export class CertificateRpcs extends RpcGroup.make(
   Rpc.make("IssueCertificate", {
     payload: IssueCertificatePayload,
@@ -93,4 +96,11 @@ export class CertificateRpcs extends RpcGroup.make(
     success: CertificateOnWire,
     error: AtomRpcError,
   }),
+  Rpc.make("RevokeEntityCertificates", {
+    payload: RevokeEntityCertificatesPayload,
+    success: Schema.Int,
+    error: AtomRpcError,
+  }),
+  /** the issuing CA's chain (PEM, intermediate first) */
+  Rpc.make("CaChain", { payload: {}, success: Schema.String, error: AtomRpcError }),
 ) {}

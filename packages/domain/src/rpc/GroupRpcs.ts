@@ -51,7 +51,15 @@ export const UpdateGroupPayload = Schema.Struct({
 
 export const GroupMemberPayload = Schema.Struct({ groupId: GroupId, entityId: EntityId })
 
-/** Principal and object groups and principal-group membership (authz.md §1, api.md §3.5). */
+/** Group trees: `parentId` becomes the group's parent (same tenant, no cycle). */
+export const SetGroupParentPayload = Schema.Struct({ id: GroupId, parentId: GroupId })
+
+export const ChildGroupsPayload = Schema.Struct({ parentId: GroupId, ...PageFields })
+
+/**
+ * Principal and object groups: CRUD, lifecycle (enable, disable, suspend, restore, purge), trees, and
+ * principal-group membership (authz.md §1, api.md §3.5).
+ */
 export class GroupRpcs extends RpcGroup.make(
   Rpc.make("CreatePrincipalGroup", { payload: CreateGroupPayload, success: GroupOnWire, error: AtomRpcError }),
   Rpc.make("CreateObjectGroup", { payload: CreateGroupPayload, success: GroupOnWire, error: AtomRpcError }),
@@ -62,13 +70,28 @@ export class GroupRpcs extends RpcGroup.make(
     error: AtomRpcError,
   }),
   Rpc.make("ListObjectGroups", { payload: ListObjectGroupsPayload, success: PageOf(GroupOnWire), error: AtomRpcError }),
+  /** both types (`groups`) */
+  Rpc.make("ListGroups", { payload: ListObjectGroupsPayload, success: PageOf(GroupOnWire), error: AtomRpcError }),
   Rpc.make("UpdateGroup", { payload: UpdateGroupPayload, success: GroupOnWire, error: AtomRpcError }),
   Rpc.make("DeleteGroup", { payload: { id: GroupId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("RestoreGroup", { payload: { id: GroupId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("PurgeGroup", { payload: { id: GroupId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("EnableGroup", { payload: { id: GroupId }, success: GroupOnWire, error: AtomRpcError }),
+  Rpc.make("DisableGroup", { payload: { id: GroupId }, success: GroupOnWire, error: AtomRpcError }),
+  Rpc.make("SuspendGroup", { payload: { id: GroupId }, success: GroupOnWire, error: AtomRpcError }),
+  Rpc.make("SetGroupParent", { payload: SetGroupParentPayload, success: GroupOnWire, error: AtomRpcError }),
+  Rpc.make("RemoveGroupParent", { payload: { id: GroupId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("ChildGroups", { payload: ChildGroupsPayload, success: PageOf(GroupOnWire), error: AtomRpcError }),
   Rpc.make("AddGroupMember", { payload: GroupMemberPayload, success: Schema.Boolean, error: AtomRpcError }),
   Rpc.make("RemoveGroupMember", { payload: GroupMemberPayload, success: Schema.Boolean, error: AtomRpcError }),
   Rpc.make("GroupMembers", {
     payload: { groupId: GroupId },
     success: Schema.Array(EntityOnWire),
+    error: AtomRpcError,
+  }),
+  Rpc.make("EntityGroups", {
+    payload: { entityId: EntityId },
+    success: Schema.Array(Schema.String),
     error: AtomRpcError,
   }),
 ) {}

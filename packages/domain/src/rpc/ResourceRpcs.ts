@@ -44,11 +44,34 @@ export const UpdateResourcePayload = Schema.Struct({
   attributes: Optional(JsonObject),
 })
 
-/** Resources: create, read, list, update, delete (api.md §3.5). */
+/** Placement of a resource in an object group (`addResourceToObjectGroup` / `setResourceParentGroup`). */
+export const ResourcePlacementPayload = Schema.Struct({ resourceId: Schema.UUID, objectGroupId: GroupId })
+
+/**
+ * Resources: create, read, list, update, delete; restore and purge of a tombstoned one, placement in an
+ * object group, the kinds in use (api.md §3.5).
+ */
 export class ResourceRpcs extends RpcGroup.make(
   Rpc.make("CreateResource", { payload: CreateResourcePayload, success: ResourceOnWire, error: AtomRpcError }),
   Rpc.make("GetResource", { payload: { id: Schema.UUID }, success: ResourceOnWire, error: AtomRpcError }),
   Rpc.make("ListResources", { payload: ListResourcesPayload, success: PageOf(ResourceOnWire), error: AtomRpcError }),
   Rpc.make("UpdateResource", { payload: UpdateResourcePayload, success: ResourceOnWire, error: AtomRpcError }),
   Rpc.make("DeleteResource", { payload: { id: Schema.UUID }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("RestoreResource", { payload: { id: Schema.UUID }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("PurgeResource", { payload: { id: Schema.UUID }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("AddResourceToObjectGroup", {
+    payload: ResourcePlacementPayload,
+    success: ResourceOnWire,
+    error: AtomRpcError,
+  }),
+  Rpc.make("RemoveResourceFromObjectGroup", {
+    payload: { resourceId: Schema.UUID },
+    success: ResourceOnWire,
+    error: AtomRpcError,
+  }),
+  Rpc.make("ResourceKinds", {
+    payload: { tenantId: Optional(TenantId) },
+    success: Schema.Array(Schema.String),
+    error: AtomRpcError,
+  }),
 ) {}

@@ -32,9 +32,25 @@ export const ListTenantsPayload = Schema.Struct({
   ...PageFields,
 })
 
-/** Tenants: create, read, list (api.md §3.5). */
+/** Patch semantics: absent keeps a field, `alias: null` clears the alias, null elsewhere keeps. */
+export const UpdateTenantPayload = Schema.Struct({
+  id: TenantId,
+  name: Optional(Schema.String),
+  alias: Optional(Schema.String),
+  tags: Optional(Schema.Array(Schema.String)),
+  attributes: Schema.optional(Schema.Unknown),
+})
+
+/** Tenants: create, read, list, update and the lifecycle (delete, restore, purge, enable, disable, freeze). */
 export class TenantRpcs extends RpcGroup.make(
   Rpc.make("CreateTenant", { payload: CreateTenantPayload, success: TenantOnWire, error: AtomRpcError }),
   Rpc.make("GetTenant", { payload: { id: TenantId }, success: TenantOnWire, error: AtomRpcError }),
   Rpc.make("ListTenants", { payload: ListTenantsPayload, success: PageOf(TenantOnWire), error: AtomRpcError }),
+  Rpc.make("UpdateTenant", { payload: UpdateTenantPayload, success: TenantOnWire, error: AtomRpcError }),
+  Rpc.make("DeleteTenant", { payload: { id: TenantId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("RestoreTenant", { payload: { id: TenantId }, success: TenantOnWire, error: AtomRpcError }),
+  Rpc.make("PurgeTenant", { payload: { id: TenantId }, success: Schema.Boolean, error: AtomRpcError }),
+  Rpc.make("EnableTenant", { payload: { id: TenantId }, success: TenantOnWire, error: AtomRpcError }),
+  Rpc.make("DisableTenant", { payload: { id: TenantId }, success: TenantOnWire, error: AtomRpcError }),
+  Rpc.make("FreezeTenant", { payload: { id: TenantId }, success: TenantOnWire, error: AtomRpcError }),
 ) {}

@@ -1,10 +1,21 @@
+import type { Grant } from "@atom/domain/authz"
 import { AuthzRpcs } from "@atom/domain/rpc"
-import { AuthzInspection, AuthzService } from "@atom/services/authz"
+import {
+  AuthzInspection,
+  AuthzService,
+  effectiveActionRows,
+  groupAccessRows,
+  objectAccessRows,
+  roleHolderRows,
+} from "@atom/services/authz"
 import { Effect } from "effect"
 import { explainResponse } from "../graphql/authz/explainResponse.js"
 import { asCaller } from "./toRpcError.js"
 
-/** Runtime authorization and inspection over RPC: the calls `authzModule` makes. */
+/** A grant goes out as the domain shapes it (the RPC schema encodes its instant). */
+const asIs = (grant: Grant) => grant
+
+/** Runtime authorization and inspection over RPC: the calls `authzModule` makes, with its row mapping. */
 export const authzHandlers = AuthzRpcs.of({
   Check: (request) =>
     asCaller((caller) => Effect.flatMap(AuthzService, (authz) => authz.check(caller, request, "graphql"))),
@@ -21,28 +32,23 @@ export const authzHandlers = AuthzRpcs.of({
   ResourceAccess: (input) =>
     asCaller((caller) =>
       Effect.flatMap(AuthzInspection, (inspect) =>
-        Effect.map(inspect.resourceAccess(caller, input), (page) => ({
-          items: page.items.map((item) => ({
-            subjectId: item.subject.subject.id,
-            subjectName: item.subject.name,
-            subjectKind: item.subject.subject.kind,
-            subjectTenantId: item.subject.subject.tenantId,
-            action: item.action,
-            grant: item.grant,
-          })),
-          total: page.total,
-        })),
+        Effect.map(inspect.resourceAccess(caller, input), (page) => objectAccessRows(page, asIs)),
       ),
     ),
   RoleHolders: (input) =>
     asCaller((caller) =>
+      Effect.flatMap(AuthzInspection, (inspect) => Effect.map(inspect.roleHolders(caller, input), roleHolderRows)),
+    ),
+  GroupAccess: (input) =>
+    asCaller((caller) =>
       Effect.flatMap(AuthzInspection, (inspect) =>
-        Effect.map(inspect.roleHolders(caller, input), (page) => ({
-          roleId: page.role.id,
-          roleName: page.role.name,
-          items: page.items,
-          total: page.total,
-        })),
+        Effect.map(inspect.groupAccess(caller, input), (page) => groupAccessRows(page, asIs)),
+      ),
+    ),
+  EffectiveActions: (input) =>
+    asCaller((caller) =>
+      Effect.flatMap(AuthzInspection, (inspect) =>
+        Effect.map(inspect.effectiveActions(caller, input), (page) => effectiveActionRows(page, asIs)),
       ),
     ),
 })

@@ -75,4 +75,7 @@ export const certificateHandlers = CertificateRpcs.of({
         s.revoke(caller, { serialNumber: p.serialNumber, reason: given(p.reason) }),
       ),
     ),
+  RevokeEntityCertificates: ({ entityId, reason }) =>
+    asCaller((caller) => Effect.flatMap(CertificateService, (s) => s.revokeEntity(caller, entityId, given(reason)))),
+  CaChain: () => asCaller(() => Effect.flatMap(CertificateService, (s) => s.caChain)),
 })

@@ -4,7 +4,7 @@ import { EntityService } from "@atom/services/entities"
 import { Effect } from "effect"
 import { asCaller } from "./toRpcError.js"
 
-/** Entities over RPC: the calls `entitiesModule` makes. */
+/** Entities, their lifecycle, placement and ownership over RPC: the calls `entitiesModule` makes. */
 export const entityHandlers = EntityRpcs.of({
   CreateEntity: (p) =>
     asCaller((caller) =>
@@ -44,4 +44,20 @@ export const entityHandlers = EntityRpcs.of({
   UpdateEntity: ({ id, ...patch }) =>
     asCaller((caller) => Effect.flatMap(EntityService, (s) => s.update(caller, id, patch))),
   DeleteEntity: ({ id }) => asCaller((caller) => Effect.flatMap(EntityService, (s) => s.delete(caller, id))),
+  RestoreEntity: ({ id }) => asCaller((caller) => Effect.flatMap(EntityService, (s) => s.restore(caller, id))),
+  PurgeEntity: ({ id }) => asCaller((caller) => Effect.flatMap(EntityService, (s) => s.purge(caller, id))),
+  EnableEntity: ({ id }) => asCaller((caller) => Effect.flatMap(EntityService, (s) => s.enable(caller, id))),
+  DisableEntity: ({ id }) => asCaller((caller) => Effect.flatMap(EntityService, (s) => s.disable(caller, id))),
+  AddEntityToObjectGroup: ({ entityId, objectGroupId }) =>
+    asCaller((caller) => Effect.flatMap(EntityService, (s) => s.setParentGroup(caller, entityId, objectGroupId))),
+  RemoveEntityFromObjectGroup: ({ entityId }) =>
+    asCaller((caller) => Effect.flatMap(EntityService, (s) => s.clearParentGroup(caller, entityId))),
+  OwnedEntities: ({ ownerId }) =>
+    asCaller((caller) => Effect.flatMap(EntityService, (s) => s.ownedEntities(caller, ownerId))),
+  AddOwnership: ({ ownerId, ownedId, relation }) =>
+    asCaller((caller) =>
+      Effect.flatMap(EntityService, (s) => s.addOwnership(caller, ownerId, ownedId, relation ?? null)),
+    ),
+  RemoveOwnership: ({ ownerId, ownedId }) =>
+    asCaller((caller) => Effect.flatMap(EntityService, (s) => s.removeOwnership(caller, ownerId, ownedId))),
 })

@@ -42,4 +42,12 @@ export const resourceHandlers = ResourceRpcs.of({
   UpdateResource: ({ id, ...patch }) =>
     asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.update(caller, id, patch))),
   DeleteResource: ({ id }) => asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.delete(caller, id))),
+  RestoreResource: ({ id }) => asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.restore(caller, id))),
+  PurgeResource: ({ id }) => asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.purge(caller, id))),
+  AddResourceToObjectGroup: ({ resourceId, objectGroupId }) =>
+    asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.setParentGroup(caller, resourceId, objectGroupId))),
+  RemoveResourceFromObjectGroup: ({ resourceId }) =>
+    asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.clearParentGroup(caller, resourceId))),
+  ResourceKinds: ({ tenantId }) =>
+    asCaller((caller) => Effect.flatMap(ResourceService, (s) => s.kinds(caller, tenantId ?? null))),
 })

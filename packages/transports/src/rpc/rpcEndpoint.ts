@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream"
 import type { Cidr } from "@atom/domain/config"
 import { AtomRpcs } from "@atom/domain/rpc"
 import { withAuditRequest } from "@atom/services/audit"
+import { GraphqlDocuments } from "@atom/services/endpoints"
 import { HttpApp, HttpServerRequest } from "@effect/platform"
 import { NodeSocket } from "@effect/platform-node"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
@@ -20,10 +21,16 @@ import { AtomRpcHandlers } from "./rpcHandlers.js"
 
 export const RPC_PATH = "/rpc"
 
-const RpcLayer = Layer.mergeAll(AtomRpcHandlers, RpcAuthenticationLive, RpcSerialization.layerNdjson)
+/** The handlers, with the served GraphQL schema's document checks (custom endpoints' saves). */
+const rpcLayer = (documents: GraphqlDocuments["Type"]) =>
+  Layer.mergeAll(
+    AtomRpcHandlers.pipe(Layer.provide(Layer.succeed(GraphqlDocuments, documents))),
+    RpcAuthenticationLive,
+    RpcSerialization.layerNdjson,
+  )
 
 /** The services the RPC handlers run on (all in the application runtime). */
-export type RpcServices = Layer.Layer.Context<typeof RpcLayer>
+export type RpcServices = Layer.Layer.Context<ReturnType<typeof rpcLayer>>
 
 export interface RpcEndpointOptions {
   readonly runtime: Runtime.Runtime<RpcServices>
@@ -32,6 +39,8 @@ export interface RpcEndpointOptions {
   readonly trustedProxyCidrs: ReadonlyArray<Cidr>
   /** Rate limiting, as on the other routes: seconds to wait, else undefined. */
   readonly admit?: (path: string, client: string) => number | undefined
+  /** Checks a custom endpoint's GraphQL text against the schema `/graphql` serves, as its GraphQL save does. */
+  readonly documents: GraphqlDocuments["Type"]
 }
 
 export interface RpcEndpoint {
@@ -86,7 +95,7 @@ export const startRpcEndpoint = async (options: RpcEndpointOptions): Promise<Rpc
   const run = EffectRuntime.runPromise(options.runtime)
   const apps = await run(
     Effect.gen(function* () {
-      const context = yield* Layer.buildWithScope(RpcLayer, scope)
+      const context = yield* Layer.buildWithScope(rpcLayer(options.documents), scope)
       const http = yield* serve(RpcServer.makeProtocolWithHttpApp).pipe(Effect.provide(context), Scope.extend(scope))
       const ws = yield* serve(RpcServer.makeProtocolWithHttpAppWebsocket).pipe(
         Effect.provide(context),

@@ -4,15 +4,20 @@ import { auditHandlers } from "./auditHandlers.js"
 import { authzHandlers } from "./authzHandlers.js"
 import { certificateHandlers } from "./certificateHandlers.js"
 import { credentialHandlers } from "./credentialHandlers.js"
+import { endpointHandlers } from "./endpointHandlers.js"
 import { entityHandlers } from "./entityHandlers.js"
 import { groupHandlers } from "./groupHandlers.js"
+import { membershipHandlers } from "./membershipHandlers.js"
 import { policyHandlers } from "./policyHandlers.js"
+import { profileHandlers } from "./profileHandlers.js"
 import { resourceHandlers } from "./resourceHandlers.js"
 import { tenantHandlers } from "./tenantHandlers.js"
 
 /** Every `AtomRpcs` handler; each runs on the services of the shared runtime. */
 export const AtomRpcHandlers = AtomRpcs.toLayer({
   ...tenantHandlers,
+  ...membershipHandlers,
+  ...profileHandlers,
   ...entityHandlers,
   ...groupHandlers,
   ...resourceHandlers,
@@ -22,4 +27,5 @@ export const AtomRpcHandlers = AtomRpcs.toLayer({
   ...credentialHandlers,
   ...certificateHandlers,
   ...auditHandlers,
+  ...endpointHandlers,
 })

@@ -1,10 +1,10 @@
 import { TenantRpcs } from "@atom/domain/rpc"
 import { paging } from "@atom/domain/tenants"
-import { TenantService } from "@atom/services/tenants"
+import { TenantLifecycle, TenantService } from "@atom/services/tenants"
 import { Effect } from "effect"
 import { asCaller } from "./toRpcError.js"
 
-/** Tenants over RPC: the calls `tenantResolvers` makes. */
+/** Tenants and their lifecycle over RPC: the calls `tenantResolvers` makes. */
 export const tenantHandlers = TenantRpcs.of({
   CreateTenant: (p) =>
     asCaller((caller) =>
@@ -35,4 +35,12 @@ export const tenantHandlers = TenantRpcs.of({
         ),
       ),
     ),
+  UpdateTenant: ({ id, ...patch }) =>
+    asCaller((caller) => Effect.flatMap(TenantService, (s) => s.update(caller, id, patch))),
+  DeleteTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.delete(caller, id))),
+  RestoreTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.restore(caller, id))),
+  PurgeTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.purge(caller, id))),
+  EnableTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.enable(caller, id))),
+  DisableTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.disable(caller, id))),
+  FreezeTenant: ({ id }) => asCaller((caller) => Effect.flatMap(TenantLifecycle, (s) => s.freeze(caller, id))),
 })

@@ -1,4 +1,12 @@
-import { AuthzInspection, AuthzService } from "@atom/services/authz"
+import {
+  AuthzInspection,
+  AuthzService,
+  effectiveActionRows,
+  grantRows,
+  groupAccessRows,
+  objectAccessRows,
+  roleHolderRows,
+} from "@atom/services/authz"
 import { Effect } from "effect"
 import type { GraphqlModule } from "../GraphqlContext.js"
 import {
@@ -43,53 +51,25 @@ export const authzModule: GraphqlModule<AuthzService | AuthzInspection> = {
       ),
       entityAccess: withCaller(EntityAccessArgs, (caller, args) =>
         Effect.flatMap(AuthzInspection, (inspect) =>
-          Effect.map(inspect.entityAccess(caller, args), (page) => ({
-            items: page.items.map(grantObject),
-            total: page.total,
-          })),
+          Effect.map(inspect.entityAccess(caller, args), (page) => grantRows(page, grantObject)),
         ),
       ),
       resourceAccess: withCaller(ResourceAccessArgs, (caller, args) =>
         Effect.flatMap(AuthzInspection, (inspect) =>
-          Effect.map(inspect.resourceAccess(caller, args), (page) => ({
-            items: page.items.map((item) => ({
-              subjectId: item.subject.subject.id,
-              subjectName: item.subject.name,
-              subjectKind: item.subject.subject.kind,
-              subjectTenantId: item.subject.subject.tenantId,
-              action: item.action,
-              grant: grantObject(item.grant),
-            })),
-            total: page.total,
-          })),
+          Effect.map(inspect.resourceAccess(caller, args), (page) => objectAccessRows(page, grantObject)),
         ),
       ),
       roleHolders: withCaller(RoleHoldersArgs, (caller, args) =>
-        Effect.flatMap(AuthzInspection, (inspect) =>
-          Effect.map(inspect.roleHolders(caller, args), (page) => ({
-            roleId: page.role.id,
-            roleName: page.role.name,
-            items: page.items,
-            total: page.total,
-          })),
-        ),
+        Effect.flatMap(AuthzInspection, (inspect) => Effect.map(inspect.roleHolders(caller, args), roleHolderRows)),
       ),
       groupAccess: withCaller(GroupAccessArgs, (caller, args) =>
         Effect.flatMap(AuthzInspection, (inspect) =>
-          Effect.map(inspect.groupAccess(caller, args), (page) => ({
-            groupId: page.group.id,
-            groupName: page.group.name,
-            items: page.items.map(grantObject),
-            total: page.total,
-          })),
+          Effect.map(inspect.groupAccess(caller, args), (page) => groupAccessRows(page, grantObject)),
         ),
       ),
       effectiveActions: withCaller(EffectiveActionsArgs, (caller, args) =>
         Effect.flatMap(AuthzInspection, (inspect) =>
-          Effect.map(inspect.effectiveActions(caller, args), (page) => ({
-            items: page.items.map((a) => ({ ...a, grant: a.grant === null ? null : grantObject(a.grant) })),
-            total: page.total,
-          })),
+          Effect.map(inspect.effectiveActions(caller, args), (page) => effectiveActionRows(page, grantObject)),
         ),
       ),
     },
