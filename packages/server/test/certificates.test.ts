@@ -652,6 +652,9 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
       // the second answer comes from the cache: the same bytes, a fresh request id
       const again = await fetch(url, { method: "POST", body })
       expect(again.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
+      // the length is sent, so the DER goes out unframed (no chunked transfer encoding)
+      expect(again.headers.get("content-length")).toBe(String(signed.length))
+      expect(again.headers.get("transfer-encoding")).toBeNull()
       expect(Buffer.from(await again.arrayBuffer())).toEqual(signed)
       // no content-length: the bound is counted as the chunks arrive
       const chunked = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {

@@ -23,6 +23,9 @@ describe("HTTP health", () => {
     const res = await get("/health/live")
     expect(res.status).toBe(200)
     expect(res.headers.get("content-type")).toBe("application/json")
+    // a route's whole body is known: sent with its length, not chunked
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength('{"status":"ok"}')))
+    expect(res.headers.get("transfer-encoding")).toBeNull()
     expect(await res.json()).toEqual({ status: "ok" })
   })
 
