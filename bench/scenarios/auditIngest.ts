@@ -12,8 +12,14 @@
  * On a shared machine the rate follows the load; the CPU each event costs does not: `atomCpuUsPerEvent`
  * (this process, user + system) and, on Postgres, `pgCpuUsPerEvent` (the backends connected to the
  * benchmark's database, from /proc) are what to compare between versions. `--writers` sets the writer fibers.
+ * `writerLoopDelayMs` is how long the event loop stalled while the writers drained the queue (p99 and max of
+ * node's event-loop delay histogram over the flush): the longest a request arriving meanwhile would wait. On a
+ * loaded machine that wall time includes the process waiting for a core; `writerStallCpuMs` does not: a 1 ms
+ * timer reads this process's CPU time each time it fires, and the CPU spent between two firings is what ran
+ * on the event loop in one go (plus GC threads), so its p99 and max are the writer's longest stretches.
  */
 import { readdirSync, readFileSync } from "node:fs"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
 import { AtomConfig } from "../../packages/domain/src/config/index.js"
@@ -70,6 +76,26 @@ const backendCpu = Effect.sync(() => {
   return cpu
 })
 
+/** CPU ms between consecutive firings of a 1 ms timer, until `stop`. */
+const stallProbe = () => {
+  const gaps: Array<number> = []
+  let last = process.cpuUsage()
+  let timer: NodeJS.Timeout | undefined
+  const fire = () => {
+    const now = process.cpuUsage()
+    gaps.push((now.user - last.user + now.system - last.system) / 1000)
+    last = now
+    timer = setTimeout(fire, 1)
+  }
+  timer = setTimeout(fire, 1)
+  return () => {
+    clearTimeout(timer)
+    gaps.sort((a, b) => a - b)
+    const at = (q: number) => Number((gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * q))] ?? 0).toFixed(1))
+    return { p50: at(0.5), p99: at(0.99), max: at(1) }
+  }
+}
+
 const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number => {
   let ms = 0
   for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0)
@@ -97,7 +123,9 @@ const Writer = AuditChains.Live.pipe(
 const oneRun = (run: number) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const ctx = yield* Layer.build(AuditQueue.layer({ capacity: events, batchSize, ...writers }))
+      // twice the run, so the queue stays under half full: the writer's steady mode (a batch in slices),
+      // not the catch-up mode of a queue filling towards its capacity
+      const ctx = yield* Layer.build(AuditQueue.layer({ capacity: 2 * events, batchSize, ...writers }))
       const queue = Context.get(ctx, AuditQueue)
       const start = yield* Clock.currentTimeMillis
       const pgBefore = yield* backendCpu
@@ -117,7 +145,12 @@ const oneRun = (run: number) =>
         })
       }
       const enqueueMs = performance.now() - t0
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+      loopDelay.enable()
+      const stopProbe = stallProbe()
       const flushed = yield* queue.flush("10 minutes")
+      const stall = stopProbe()
+      loopDelay.disable()
       const totalMs = performance.now() - t0
       const atomCpu = process.cpuUsage(atomBefore)
       const pgMs = cpuSpent(pgBefore, yield* backendCpu)
@@ -132,6 +165,12 @@ const oneRun = (run: number) =>
           ingestEventsPerSec: Math.round(events / (totalMs / 1000)),
           atomCpuUsPerEvent: Number(((atomCpu.user + atomCpu.system) / events).toFixed(1)),
           ...(onPostgres ? { pgCpuUsPerEvent: Number(((pgMs * 1000) / events).toFixed(1)) } : {}),
+          writerLoopDelayMs: {
+            p50: Number((loopDelay.percentile(50) / 1e6).toFixed(1)),
+            p99: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
+            max: Number((loopDelay.max / 1e6).toFixed(1)),
+          },
+          writerStallCpuMs: stall,
           flushed,
           written: stats.written,
           dropped: stats.dropped,

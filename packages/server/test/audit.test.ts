@@ -575,6 +575,48 @@ describe("GET /metrics (identity-certs §6.3)", () => {
   })
 })
 
+describe("batch encoding (the writer builds the INSERT's array literals itself)", () => {
+  it("stores awkward text exactly, in batches spanning several chunks, and the chains verify", async () => {
+    const awkward = [
+      'quote"d',
+      "back\\slash",
+      "tab\there",
+      "new\nline",
+      "NULL",
+      "{brace,comma}",
+      "ünïcødé 😀",
+      "\u0001ctl",
+      " spaced ",
+    ]
+    const N = 400
+    const events = Array.from({ length: N }, (_, i) => ({
+      event: "test.encoding",
+      outcome: "deny" as const,
+      userAgent: awkward[i % awkward.length],
+      requestId: `req-${i}-${awkward[(i + 1) % awkward.length]}`,
+      details: { i, s: awkward[(i + 2) % awkward.length], list: [awkward[i % awkward.length], null, i] },
+    }))
+    expect(await enqueueAll(t, events)).toBe(true)
+    const rows = await query<{ ua: string | null; rid: string; details: { i: number; s: string } }>(
+      t,
+      "SELECT user_agent AS ua, request_id AS rid, details FROM audit_logs WHERE event = 'test.encoding'",
+    )
+    expect(rows).toHaveLength(N)
+    for (const row of rows) {
+      const i = row.details.i
+      expect(row.ua).toBe(awkward[i % awkward.length])
+      expect(row.rid).toBe(`req-${i}-${awkward[(i + 1) % awkward.length]}`)
+      expect(row.details).toEqual({
+        i,
+        s: awkward[(i + 2) % awkward.length],
+        list: [awkward[i % awkward.length], null, i],
+      })
+    }
+    // each row's hash was taken over the content in memory: a stored value that differs breaks its link
+    expect((await run(t, verifyAuditChains)).broken).toEqual([])
+  })
+})
+
 describe("atom audit verify, in process", () => {
   it("finds a deleted middle row (deletes pass the append-only trigger; the chain does not)", async () => {
     expect((await run(t, verifyAuditChains)).broken).toEqual([])

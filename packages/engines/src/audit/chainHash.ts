@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { createHash, hash as oneShotHash } from "node:crypto"
 import type { AuditContent, AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
 import { canonicalJson } from "./canonicalJson.js"
 
@@ -8,8 +8,9 @@ const ENCODING = "atom.audit.v1"
 /**
  * The canonical content of a row: a JSON array of every stored field in a fixed order (details as its
  * own canonical JSON text), timestamps in RFC 3339 with milliseconds, the sequence as a decimal string.
+ * `details` may be passed when the caller already holds `canonicalJson(row.details)`.
  */
-export const canonicalContent = (row: AuditContent): string =>
+export const canonicalContent = (row: AuditContent, details: string = canonicalJson(row.details)): string =>
   JSON.stringify([
     ENCODING,
     row.id.toLowerCase(),
@@ -20,7 +21,7 @@ export const canonicalContent = (row: AuditContent): string =>
     row.targetId,
     row.event,
     row.outcome,
-    canonicalJson(row.details),
+    details,
     row.clientIp,
     row.userAgent,
     row.requestId,
@@ -42,22 +43,38 @@ export interface ChainHead {
   readonly createdAt: Date
 }
 
+/** Where the linker hashes: previous hash (32 bytes) then the content; a longer content takes `createHash`. */
+const scratch = Buffer.allocUnsafe(64 * 1024)
+
+/** `hashContent` of a row whose content is already canonical: one hash call over a reused buffer. */
+const hashLinked = (prevHash: string | null, content: string): string => {
+  const start = prevHash === null ? 0 : scratch.write(prevHash, 0, "hex")
+  if (start + content.length * 3 > scratch.length) {
+    const h = createHash("sha256")
+    if (prevHash !== null) h.update(prevHash, "hex")
+    return h.update(content, "utf8").digest("hex")
+  }
+  const end = start + scratch.write(content, start, "utf8")
+  return oneShotHash("sha256", scratch.subarray(0, end), "hex")
+}
+
+/** Links events one at a time onto a chain (see `linkRows`); the writer interleaves it with other work. */
+export interface ChainLinker {
+  /** The next row of the chain; `details` is `canonicalJson(event.details)` when the caller has it. */
+  readonly link: (event: PreparedAuditEvent, details?: string) => AuditRecord
+}
+
 /**
  * Appends events to a chain after its head (null: a new chain starting at 1). Times never go backwards
  * within a chain (a row is stamped no earlier than its predecessor), so retention, which deletes by
  * time, always removes a prefix of each chain and never opens a gap. Rows are built field by field:
  * object spreads here cost more than the hash (the writer links thousands of rows per batch).
  */
-export const linkRows = (
-  chainId: string,
-  head: ChainHead | null,
-  events: ReadonlyArray<PreparedAuditEvent>,
-): Array<AuditRecord> => {
-  const rows: Array<AuditRecord> = []
+export const makeChainLinker = (chainId: string, head: ChainHead | null): ChainLinker => {
   let seq = head?.seq ?? 0
   let prev = head?.hash ?? null
   let floor = head?.createdAt.getTime() ?? Number.NEGATIVE_INFINITY
-  for (const event of events) {
+  const link = (event: PreparedAuditEvent, details?: string): AuditRecord => {
     seq += 1
     const at = Math.max(event.createdAt.getTime(), floor)
     floor = at
@@ -78,9 +95,19 @@ export const linkRows = (
       chainSeq: seq,
       prevHash: prev,
     }
-    const hash = hashContent(content)
-    rows.push(Object.assign(content, { hash }))
+    const hash = hashLinked(prev, canonicalContent(content, details))
     prev = hash
+    return Object.assign(content, { hash })
   }
-  return rows
+  return { link }
+}
+
+/** Every event linked onto a chain after its head, in order (`makeChainLinker` in one go). */
+export const linkRows = (
+  chainId: string,
+  head: ChainHead | null,
+  events: ReadonlyArray<PreparedAuditEvent>,
+): Array<AuditRecord> => {
+  const linker = makeChainLinker(chainId, head)
+  return events.map((event) => linker.link(event))
 }

@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { decodeRows, execute } from "../db/decodeRows.js"
 import { AUDIT_COLUMNS, AuditPageRow, AuditRow, ChainHeadRow, DeletedLinkRow } from "./AuditRow.js"
+import { type AuditColumns, makeAuditColumns } from "./auditColumns.js"
 import { auditWhere } from "./auditFilterSql.js"
 
 /** Advisory-lock class of audit chains ('AUDT'), apart from every other advisory lock Atom takes. */
@@ -20,6 +21,24 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
     const sql = yield* SqlClient.SqlClient
     const rows = decodeRows(AuditRow)
     const columns = sql.unsafe(AUDIT_COLUMNS)
+
+    const insertColumns = (encoded: AuditColumns) => {
+      if (encoded.size() === 0) return Effect.void
+      const c = encoded.literals()
+      return execute(
+        sql`INSERT INTO audit_logs (id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome,
+              details, client_ip, user_agent, request_id, chain_id, chain_seq, prev_hash, hash)
+            SELECT x.id, x.created_at, x.actor_id, x.tenant_id, x.target_kind, x.target_id, x.event, x.outcome,
+              x.details::jsonb, x.client_ip, x.user_agent, x.request_id, x.chain_id, x.chain_seq,
+              decode(x.prev_hash, 'hex'), decode(x.hash, 'hex')
+            FROM unnest(${c.id}::uuid[], ${c.createdAt}::timestamptz[], ${c.actorId}::uuid[], ${c.tenantId}::uuid[],
+              ${c.targetKind}::text[], ${c.targetId}::uuid[], ${c.event}::text[], ${c.outcome}::text[],
+              ${c.details}::text[], ${c.clientIp}::text[], ${c.userAgent}::text[], ${c.requestId}::text[],
+              ${c.chainId}::uuid[], ${c.chainSeq}::bigint[], ${c.prevHash}::text[], ${c.hash}::text[])
+            AS x(id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome, details, client_ip,
+              user_agent, request_id, chain_id, chain_seq, prev_hash, hash)`,
+      )
+    }
 
     return {
       /** Takes a chain for the rest of the current transaction, without waiting: false when another has it. */
@@ -45,21 +64,13 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
        */
       insert: (records: ReadonlyArray<AuditRecord>) => {
         if (records.length === 0) return Effect.void
-        const c = columnsOf(records)
-        return execute(
-          sql`INSERT INTO audit_logs (id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome,
-                details, client_ip, user_agent, request_id, chain_id, chain_seq, prev_hash, hash)
-              SELECT x.id, x.created_at, x.actor_id, x.tenant_id, x.target_kind, x.target_id, x.event, x.outcome,
-                x.details::jsonb, x.client_ip, x.user_agent, x.request_id, x.chain_id, x.chain_seq,
-                decode(x.prev_hash, 'hex'), decode(x.hash, 'hex')
-              FROM unnest(${c.id}::uuid[], ${c.createdAt}::timestamptz[], ${c.actorId}::uuid[], ${c.tenantId}::uuid[],
-                ${c.targetKind}::text[], ${c.targetId}::uuid[], ${c.event}::text[], ${c.outcome}::text[],
-                ${c.details}::text[], ${c.clientIp}::text[], ${c.userAgent}::text[], ${c.requestId}::text[],
-                ${c.chainId}::uuid[], ${c.chainSeq}::bigint[], ${c.prevHash}::text[], ${c.hash}::text[])
-              AS x(id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome, details, client_ip,
-                user_agent, request_id, chain_id, chain_seq, prev_hash, hash)`,
-        )
+        const columns = makeAuditColumns()
+        for (const record of records) columns.add(record)
+        return insertColumns(columns)
       },
+
+      /** `insert` of rows already encoded (the writer encodes them as it links them, in slices). */
+      insertColumns,
 
       /** A page newest first (ties by id), and the count of every row the filter and scope admit. */
       page: (filter: AuditFilter, scope: AuditScope, limit: number, offset: number) =>
@@ -111,45 +122,3 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
     }
   }),
 }) {}
-
-/** The batch as one array per column, in row order (the parameters of the INSERT's `unnest`). */
-const columnsOf = (records: ReadonlyArray<AuditRecord>) => {
-  const n = records.length
-  const c = {
-    id: new Array<string>(n),
-    createdAt: new Array<string>(n),
-    actorId: new Array<string | null>(n),
-    tenantId: new Array<string | null>(n),
-    targetKind: new Array<string | null>(n),
-    targetId: new Array<string | null>(n),
-    event: new Array<string>(n),
-    outcome: new Array<string>(n),
-    details: new Array<string>(n),
-    clientIp: new Array<string | null>(n),
-    userAgent: new Array<string | null>(n),
-    requestId: new Array<string | null>(n),
-    chainId: new Array<string>(n),
-    chainSeq: new Array<string>(n),
-    prevHash: new Array<string | null>(n),
-    hash: new Array<string>(n),
-  }
-  records.forEach((r, i) => {
-    c.id[i] = r.id
-    c.createdAt[i] = r.createdAt.toISOString()
-    c.actorId[i] = r.actorId
-    c.tenantId[i] = r.tenantId
-    c.targetKind[i] = r.targetKind
-    c.targetId[i] = r.targetId
-    c.event[i] = r.event
-    c.outcome[i] = r.outcome
-    c.details[i] = JSON.stringify(r.details)
-    c.clientIp[i] = r.clientIp
-    c.userAgent[i] = r.userAgent
-    c.requestId[i] = r.requestId
-    c.chainId[i] = r.chainId
-    c.chainSeq[i] = String(r.chainSeq)
-    c.prevHash[i] = r.prevHash
-    c.hash[i] = r.hash
-  })
-  return c
-}

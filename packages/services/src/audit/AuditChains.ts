@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto"
 import type { AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
-import { linkRows } from "@atom/engines/audit"
-import { AuditLogs } from "@atom/repositories/audit"
+import { canonicalJson, makeChainLinker } from "@atom/engines/audit"
+import { AuditLogs, makeAuditColumns } from "@atom/repositories/audit"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, Option } from "effect"
+import { forEachInSlices, SLICE_BUDGET_MS } from "./yieldToEventLoop.js"
 
 interface PooledChain {
   id: string
@@ -37,11 +38,13 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
     /**
      * Links and inserts events on one chain; in the caller's transaction, else in its own. `relaxed`: that
      * own transaction commits without waiting for the WAL flush (the hot-path queue, whose rows may be lost
-     * by design: a database crash can lose its last moments of events, an Atom crash cannot).
+     * by design: a database crash can lose its last moments of events, an Atom crash cannot). `sliceMs`:
+     * the longest the linking and encoding runs before it lets the event loop take waiting requests
+     * (`forEachInSlices`; default `SLICE_BUDGET_MS`, `Infinity` for all rows in one go).
      */
     readonly append: (
       events: ReadonlyArray<PreparedAuditEvent>,
-      options?: { readonly relaxed?: boolean; readonly lane?: number },
+      options?: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number },
     ) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
     readonly poolSize: () => number
@@ -104,7 +107,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
           return fresh
         })
 
-      const appendLocked = (chain: PooledChain, events: ReadonlyArray<PreparedAuditEvent>) =>
+      const appendLocked = (chain: PooledChain, events: ReadonlyArray<PreparedAuditEvent>, sliceMs: number) =>
         Effect.gen(function* () {
           let head = yield* logs.chainHead(chain.id)
           if (head === undefined && chain.used) {
@@ -112,13 +115,26 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
             chain.id = yield* freshChain
             head = undefined
           }
-          const rows = linkRows(
+          const linker = makeChainLinker(
             chain.id,
             head === undefined ? null : { seq: head.chainSeq, hash: head.hash, createdAt: head.createdAt },
+          )
+          // linked and encoded for the INSERT row by row, in slices between requests (a batch of the
+          // hot-path queue holds up to 2,000 rows: done in one go it kept requests waiting tens of ms)
+          const rows: Array<AuditRecord> = []
+          const columns = makeAuditColumns()
+          yield* forEachInSlices(
             events,
+            (event) => {
+              const details = canonicalJson(event.details)
+              const row = linker.link(event, details)
+              columns.add(row, details)
+              rows.push(row)
+            },
+            sliceMs,
           )
           chain.used = true
-          yield* logs.insert(rows)
+          yield* logs.insertColumns(columns)
           return rows
         })
 
@@ -128,11 +144,15 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
 
       const append = (
         events: ReadonlyArray<PreparedAuditEvent>,
-        options: { readonly relaxed?: boolean; readonly lane?: number } = {},
+        options: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number } = {},
       ) => {
         if (events.length === 0) return Effect.succeed([])
         const take = options.lane === undefined ? acquire : acquireLane(options.lane)
-        const body = Effect.acquireUseRelease(take, (chain) => appendLocked(chain, events), release)
+        const body = Effect.acquireUseRelease(
+          take,
+          (chain) => appendLocked(chain, events, options.sliceMs ?? SLICE_BUDGET_MS),
+          release,
+        )
         const own = options.relaxed === true ? Effect.zipRight(relaxCommit, body) : body
         return Effect.flatMap(inTransaction, (inTx) =>
           inTx ? body : sql.withTransaction(own).pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e)))),

@@ -22,6 +22,7 @@ import { AuditChains } from "./AuditChains.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { prepareEvent } from "./prepareEvent.js"
+import { SLICE_BUDGET_MS } from "./yieldToEventLoop.js"
 
 export interface AuditQueueOptions {
   /** events held in memory while the writer is behind or the database is away */
@@ -37,6 +38,13 @@ export interface AuditQueueOptions {
   readonly retryMax: Duration.DurationInput
   /** at most one "still failing" / "still dropping" line per interval */
   readonly logEvery: Duration.DurationInput
+  /**
+   * A batch is linked and encoded in slices of this many ms of main-thread time, with the event loop free
+   * in between, so requests wait for a slice rather than a batch. While the queue is more than half full
+   * the writer takes each batch in one go instead: a writer starved by a saturated loop would otherwise
+   * fall behind until events drop.
+   */
+  readonly sliceMs: number
 }
 
 export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
@@ -49,6 +57,7 @@ export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
   retryMin: Duration.millis(100),
   retryMax: Duration.seconds(5),
   logEvery: Duration.seconds(10),
+  sliceMs: SLICE_BUDGET_MS,
 }
 
 export interface AuditQueueStats {
@@ -179,7 +188,8 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       Effect.uninterruptible(
         Effect.suspend(() => {
           const rows = count >= slot.pending.length ? slot.pending : slot.pending.slice(0, count)
-          return Effect.exit(chains.append(rows, { relaxed: true, lane: slot.lane })).pipe(
+          const sliceMs = depth() * 2 > options.capacity ? Number.POSITIVE_INFINITY : options.sliceMs
+          return Effect.exit(chains.append(rows, { relaxed: true, lane: slot.lane, sliceMs })).pipe(
             Effect.tap((exit) =>
               Effect.sync(() => {
                 if (Exit.isSuccess(exit)) {
