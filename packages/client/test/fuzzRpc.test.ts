@@ -77,7 +77,10 @@ describe("fuzzing the RPC surface", () => {
   it(`answers ${CALLS} generated calls at POST /rpc without a 5xx or an internal error, every Exit decoding`, async () => {
     // one well-formed call of every operation first (all with the admin's token), then the random mix
     const [firsts = []] = fc.sample(everyAtomRpcOnce, { numRuns: 1, seed: SEED })
-    const calls = fc.sample(atomRpcCalls, { numRuns: Math.max(CALLS - firsts.length, 0), seed: SEED })
+    // a second rotation retires the key that signed the admin's token: keys rotate once, among the first calls
+    const calls = fc
+      .sample(atomRpcCalls, { numRuns: Math.max(CALLS - firsts.length, 0), seed: SEED })
+      .filter((call) => call.tag !== "RotateSigningKeys")
     const bodies: Array<ReadonlyArray<RpcCall>> = []
     for (let i = 0; i < firsts.length; i += PER_BODY) bodies.push(firsts.slice(i, i + PER_BODY))
     const firstBodies = bodies.length

@@ -32,6 +32,7 @@ import {
   Login,
   PasswordReset,
   SessionService,
+  SigningKeyAdmin,
   Signup,
 } from "@atom/services/auth"
 import { OAuthLogin } from "@atom/services/auth/oidc"
@@ -41,7 +42,7 @@ import { CredentialsLive } from "@atom/services/credentials"
 import { EndpointsLive } from "@atom/services/endpoints"
 import { EntitiesLive } from "@atom/services/entities"
 import { GroupsLive } from "@atom/services/groups"
-import { ListenerStatus, Readiness, ReadinessProbes } from "@atom/services/health"
+import { ListenerStatus, Readiness, ReadinessProbes, SystemStatus } from "@atom/services/health"
 import { MailDelivery, Mailer } from "@atom/services/mail"
 import { AtomMetrics } from "@atom/services/metrics"
 import { PasswordHasher } from "@atom/services/passwords"
@@ -122,6 +123,7 @@ const Infrastructure = Layer.mergeAll(
 const Services = Layer.mergeAll(
   Login.Default,
   SessionService.Default,
+  SigningKeyAdmin.Default,
   Signup.Default,
   EmailVerification.Default,
   PasswordReset.Default,
@@ -181,7 +183,10 @@ export const makeAppLayer = (config: AtomConfigShape, options: AppOptions = {}) 
     Layer.provideMerge(Observability),
     Layer.provideMerge(Repositories),
   )
-  const Ready = Readiness.Default.pipe(Layer.provide(SigningKeysProbe))
+  const Ready = SystemStatus.Default.pipe(
+    Layer.provideMerge(Readiness.Default.pipe(Layer.provide(SigningKeysProbe))),
+    Layer.provide(GateLayer),
+  )
   return Layer.mergeAll(Services, Ready).pipe(
     Layer.provideMerge(Core),
     Layer.provideMerge(Base),

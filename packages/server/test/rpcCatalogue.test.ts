@@ -704,7 +704,7 @@ describe("/rpc lifecycle, trees, placement, actions and custom endpoints", () =>
     expect(mine.refused.code).toBe("Forbidden")
   })
 
-  it("credentials, certificates, profiles and hygiene reads answer as their services do", async () => {
+  it("credentials, certificates, profiles, hygiene and signing keys answer as their services do", async () => {
     const s = await viaHttp(admin, (rpc) =>
       Effect.gen(function* () {
         const device = yield* rpc.CreateEntity({ name: `rpc-cred-${randomUUID()}`, kind: "device" })
@@ -744,7 +744,15 @@ describe("/rpc lifecycle, trees, placement, actions and custom endpoints", () =>
         const updated = yield* rpc.UpdateProfile({ id: profile.id, displayName: "Water meter" })
         const got = yield* rpc.GetProfile({ id: profile.id })
         const listed = yield* rpc.ListProfiles({ objectKind: "entity", limit: 100 })
+        const keysBefore = yield* rpc.SigningKeys({})
+        const rotated = yield* rpc.RotateSigningKeys({})
+        const keysAfter = yield* rpc.SigningKeys({})
+        const status = yield* rpc.SystemStatus({})
         return {
+          keysBefore,
+          rotated,
+          keysAfter,
+          status,
           shared,
           revealed,
           minted,
@@ -778,5 +786,11 @@ describe("/rpc lifecycle, trees, placement, actions and custom endpoints", () =>
     expect(s.got).toEqual(s.updated)
     expect(s.got.displayName).toBe("Water meter")
     expect(s.listed.items.map((p) => p.id)).toContain(s.profile.id)
+    // a rotation adds a key (the old one still verifies: the admin's token keeps working below)
+    expect(s.rotated).toBe(true)
+    expect(s.keysAfter.length).toBe(s.keysBefore.length + 1)
+    expect(s.status).toMatchObject({ database: { status: "ok" }, signingKeys: { status: "ok" } })
+    const stillValid = await viaHttp(admin, (rpc) => rpc.SigningKeys({}))
+    expect(stillValid.map((k) => k.kid).sort()).toEqual(s.keysAfter.map((k) => k.kid).sort())
   })
 })

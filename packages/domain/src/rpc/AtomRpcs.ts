@@ -11,6 +11,7 @@ import { PolicyRpcs } from "./PolicyRpcs.js"
 import { ProfileRpcs } from "./ProfileRpcs.js"
 import { ResourceRpcs } from "./ResourceRpcs.js"
 import { RpcAuthentication } from "./RpcAuthentication.js"
+import { SystemRpcs } from "./SystemRpcs.js"
 import { TenantRpcs } from "./TenantRpcs.js"
 
 /**
@@ -30,4 +31,5 @@ export class AtomRpcs extends TenantRpcs.merge(
   CertificateRpcs,
   AuditRpcs,
   EndpointRpcs,
+  SystemRpcs,
 ).middleware(RpcAuthentication) {}

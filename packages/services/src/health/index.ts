@@ -1,2 +1,3 @@
 export * from "./ListenerStatus.js"
 export * from "./Readiness.js"
+export * from "./SystemStatus.js"

@@ -1,13 +1,12 @@
 import { requireCaller } from "@atom/services/auth"
-import { anyOf, Gate, Platform } from "@atom/services/authz"
-import { Readiness } from "@atom/services/health"
+import { SystemStatus } from "@atom/services/health"
 import { Effect } from "effect"
 import type { GraphqlModule } from "./GraphqlContext.js"
 
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
 /** Keys snake_case → camelCase, recursively; `lastCleanup` is a JSON scalar and stays as stored. */
-const camelKeys = (value: unknown): unknown => {
+export const camelKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(camelKeys)
   if (value === null || typeof value !== "object") return value
   const out: Record<string, unknown> = {}
@@ -19,7 +18,7 @@ const camelKeys = (value: unknown): unknown => {
 }
 
 /** `systemStatus` (api.md §3.5): the `/health/ready` body in camelCase, for platform `manage` only. */
-export const systemStatusModule: GraphqlModule<Readiness | Gate> = {
+export const systemStatusModule: GraphqlModule<SystemStatus> = {
   typeDefs: "",
   resolvers: {
     Query: {
@@ -27,9 +26,7 @@ export const systemStatusModule: GraphqlModule<Readiness | Gate> = {
         ctx.run(
           Effect.gen(function* () {
             const caller = yield* requireCaller(ctx.caller)
-            yield* Effect.flatMap(Gate, (g) => g.require(caller, anyOf(["manage"], Platform)))
-            const report = yield* Effect.flatMap(Readiness, (r) => r.report)
-            return camelKeys(report.body)
+            return camelKeys(yield* Effect.flatMap(SystemStatus, (s) => s.report(caller)))
           }).pipe(Effect.withSpan("GraphQL.systemStatus")),
         ),
     },

@@ -11,6 +11,7 @@ import { membershipHandlers } from "./membershipHandlers.js"
 import { policyHandlers } from "./policyHandlers.js"
 import { profileHandlers } from "./profileHandlers.js"
 import { resourceHandlers } from "./resourceHandlers.js"
+import { systemHandlers } from "./systemHandlers.js"
 import { tenantHandlers } from "./tenantHandlers.js"
 
 /** Every `AtomRpcs` handler; each runs on the services of the shared runtime. */
@@ -28,4 +29,5 @@ export const AtomRpcHandlers = AtomRpcs.toLayer({
   ...certificateHandlers,
   ...auditHandlers,
   ...endpointHandlers,
+  ...systemHandlers,
 })

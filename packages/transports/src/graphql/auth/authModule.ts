@@ -1,6 +1,4 @@
-import { AuditLog, signingKeyRotateEvent } from "@atom/services/audit"
-import { type Authenticator, KeyRing, Login, requireCaller, SessionService } from "@atom/services/auth"
-import { anyOf, Gate, Platform } from "@atom/services/authz"
+import { type Authenticator, Login, requireCaller, SessionService, SigningKeyAdmin } from "@atom/services/auth"
 import { Effect, Redacted, Schema } from "effect"
 import { decodeArgs } from "../decodeArgs.js"
 import type { GraphqlModule } from "../GraphqlContext.js"
@@ -17,7 +15,7 @@ const LoginArgs = Schema.Struct({
 })
 const IdArgs = Schema.Struct({ id: Schema.String })
 
-type AuthServices = Login | SessionService | KeyRing | Gate | Authenticator | AuditLog
+type AuthServices = Login | SessionService | SigningKeyAdmin | Authenticator
 
 /** login, logout, refreshSession, session, signing keys (api.md §3.5). GraphQL login sets no cookie. */
 export const authModule: GraphqlModule<AuthServices> = {
@@ -43,11 +41,8 @@ export const authModule: GraphqlModule<AuthServices> = {
         ctx.run(
           Effect.gen(function* () {
             const caller = yield* requireCaller(ctx.caller)
-            yield* Effect.flatMap(Gate, (g) => g.require(caller, anyOf(["read"], Platform)))
-            const keys = yield* KeyRing
-            return yield* Effect.map(keys.list, (rows) =>
-              rows.map((k) => ({ ...k, createdAt: graphqlTime(k.createdAt) })),
-            )
+            const keys = yield* Effect.flatMap(SigningKeyAdmin, (s) => s.list(caller))
+            return keys.map((k) => ({ ...k, createdAt: graphqlTime(k.createdAt) }))
           }),
         ),
     },
@@ -89,14 +84,7 @@ export const authModule: GraphqlModule<AuthServices> = {
         ctx.run(
           Effect.gen(function* () {
             const caller = yield* requireCaller(ctx.caller)
-            yield* Effect.flatMap(Gate, (g) => g.require(caller, anyOf(["rotate"], Platform)))
-            yield* Effect.flatMap(AuditLog, (a) =>
-              a.transactionally(
-                Effect.flatMap(KeyRing, (k) => k.rotate),
-                () => signingKeyRotateEvent(caller),
-              ),
-            )
-            return true
+            return yield* Effect.flatMap(SigningKeyAdmin, (s) => s.rotate(caller))
           }),
         ),
     },
