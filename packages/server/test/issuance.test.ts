@@ -244,3 +244,24 @@ describe("the certificate owner, remembered", () => {
     expect(await issue()).toBe("entity not found")
   })
 })
+
+describe("the shared-key owner trigger (migration 0011)", () => {
+  it("fires only for shared keys, and still refuses a human's shared key", async () => {
+    const [def] = await sql<{ def: string }>(
+      "SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgname = 'credentials_shared_key_not_human'",
+    )
+    expect(def?.def).toContain("WHEN ((new.kind = 'shared_key'::text))")
+    // the database's own message (the SqlError's cause)
+    const refusal = (text: string, params: ReadonlyArray<string>) =>
+      run(
+        Effect.flatMap(SqlClient.SqlClient, (c) => c.unsafe(text, params)).pipe(
+          Effect.match({ onSuccess: () => "stored", onFailure: (e) => String(e.cause) }),
+        ),
+      )
+    const human = await sql<{ id: string }>("INSERT INTO entities (kind, name) VALUES ('human', 'sk') RETURNING id")
+    const humanId = human[0]?.id ?? ""
+    expect(await refusal("INSERT INTO credentials (entity_id, kind) VALUES ($1, 'shared_key')", [humanId])).toMatch(
+      /shared_key credentials cannot belong to human entities/,
+    )
+  })
+})
