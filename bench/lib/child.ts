@@ -32,13 +32,20 @@ export const spawnTsx = (
   script: string,
   args: ReadonlyArray<string>,
   env: NodeJS.ProcessEnv = process.env,
+): Child => spawnNode(name, ["--import", "tsx", script, ...args], env)
+
+/** Runs node with `nodeArgs` (e.g. a built `dist/atom.mjs` with no loader) from the repository root. */
+export const spawnNode = (
+  name: string,
+  nodeArgs: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Child => {
-  const proc: ChildProcess = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const proc: ChildProcess = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   })
-  if (proc.pid === undefined) throw new Error(`${name}: could not spawn ${script}`)
+  if (proc.pid === undefined) throw new Error(`${name}: could not spawn ${nodeArgs.join(" ")}`)
   const pid = proc.pid
 
   let tail = ""

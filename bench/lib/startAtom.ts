@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect } from "effect"
 import { devCaFiles, generateDevCa } from "../../packages/engines/src/pki/index.js"
-import { type Child, spawnTsx } from "./child.js"
+import { type Child, spawnNode } from "./child.js"
 
 /** Where the benchmark reaches a running Atom (always loopback). */
 export interface AtomEndpoints {
@@ -32,11 +32,16 @@ export interface StartAtomOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Another entry point that ends up running the server (e.g. one that installs instrumentation first). */
   readonly entry?: string
+  /** Run the built bundle (`pnpm build` → dist/atom.mjs) with plain node instead of the sources under tsx. */
+  readonly built?: boolean
+  /** Extra node flags (e.g. `--heapsnapshot-signal=SIGUSR2`). */
+  readonly nodeFlags?: ReadonlyArray<string>
 }
 
 const HOST = "127.0.0.1"
 const SERVER_ENTRY = "packages/server/src/main.ts"
 const PROFILED_ENTRY = "bench/profiledEntry.ts"
+const BUILT_ENTRY = "dist/atom.mjs"
 
 /** A port the OS calls free right now (bound and released; the server binds it a moment later). */
 export const freePort = (): Promise<number> =>
@@ -110,7 +115,10 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
   const started = performance.now()
   // ATOM_BENCH_PROFILE_DIR set: every Atom the bench starts writes a V8 CPU profile there on exit
   const profiled = process.env.ATOM_BENCH_PROFILE_DIR ? PROFILED_ENTRY : undefined
-  const child = spawnTsx("atom", options.entry ?? profiled ?? SERVER_ENTRY, ["serve"], env)
+  const flags = options.nodeFlags ?? []
+  const child = options.built
+    ? spawnNode("atom", [...flags, BUILT_ENTRY, "serve"], env)
+    : spawnNode("atom", [...flags, "--import", "tsx", options.entry ?? profiled ?? SERVER_ENTRY, "serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
   // ATOM_BENCH_READY_TIMEOUT_MS: a longer wait on a machine loaded by others
   const readyTimeoutMs = options.readyTimeoutMs ?? (Number(process.env.ATOM_BENCH_READY_TIMEOUT_MS) || 120_000)
