@@ -1,25 +1,47 @@
 /**
  * Check latency with decision audit on and off (issue 6: "request latency unchanged"):
- * `npx tsx bench/auditCheckP99.ts [--duration 5] [--runs 3]` (DATABASE_URL selects Postgres).
+ * `npx tsx bench/auditCheckP99.ts [--duration 5] [--runs 3] [--ingest 15000] [--per-request 200] [--rate n]`
+ * (DATABASE_URL selects Postgres).
  *
  * Two Atoms run side by side: one with the default audit of decisions (denials stored, allows counted
  * only) and one with `ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED=true`, where every allowed Check is queued and
  * written to audit_logs. A closed loop on the audit-off server finds the peak; then both are driven open
- * loop at half that rate (as grpc-authz-check's half-peak line), alternating, and the p99 of each is
- * reported with the ratio (on ÷ off) and the audit rows the audited server wrote meanwhile (from /metrics).
+ * loop at half that rate (or `--rate`), alternating, and the p50 and p99 of each are reported with the
+ * ratio (on ÷ off) and the audit rows the audited server wrote meanwhile (from /metrics).
+ *
+ * `--ingest <events/s>`: while each round's Checks run, the same server also takes a background load of
+ * GraphQL `authzBulkCheck` mutations (`--per-request` allowed questions each, as aliased fields of 20), at
+ * the rate that makes that many decisions a second. The request work is the same on both servers; on the
+ * audit-off one the allows are only counted, on the audit-on one every decision is an audit row. So the
+ * two sides differ exactly by an audit ingest at that rate. Reported per side: Check p50/p99, the
+ * background requests answered, the server's CPU per round, and for the audit-on side the rows counted
+ * in audit_logs (`auditLogs(event, outcome) { total }`) during each round and once drained, dropped
+ * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
  */
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
 import { unaryMethod } from "./lib/grpc.js"
-import { defaultLoaders } from "./lib/processCpu.js"
+import { cpuMs, defaultLoaders } from "./lib/processCpu.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
 import { median } from "./lib/stats.js"
-import { grpcMixed, type MixedResult } from "./scale/load.js"
+import { grpcMixed, httpMixed, type MixedResult } from "./scale/load.js"
 import { adminSession } from "./scenarios/benchSession.js"
 
-const { values } = parseArgs({ options: { duration: { type: "string" }, runs: { type: "string" } } })
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string" },
+    runs: { type: "string" },
+    ingest: { type: "string" },
+    "per-request": { type: "string" },
+    rate: { type: "string" },
+  },
+})
 const duration = Number(values.duration ?? 5)
 const runs = Number(values.runs ?? 3)
+const ingest = Number(values.ingest ?? 0)
+/** decisions per background request: aliased authzBulkCheck fields of BULK questions each */
+const BULK = 20
+const perRequest = Math.max(BULK, Math.round(Number(values["per-request"] ?? 200) / BULK) * BULK)
 const SERVICE_ENTITY = "00000000-0000-0000-0000-000000000003"
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
@@ -33,6 +55,35 @@ const counter = async (atom: RunningAtomProcess, name: string): Promise<number> 
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1))
 }
 
+const gql = async (atom: RunningAtomProcess, token: string, query: string): Promise<unknown> => {
+  const res = await fetch(`${atom.httpUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  })
+  return res.json()
+}
+
+/** Allowed `authz.check` rows in audit_logs (a count(*) in the database, through GraphQL auditLogs). */
+const allowRows = async (atom: RunningAtomProcess, token: string): Promise<number> => {
+  const reply = JSON.stringify(
+    await gql(atom, token, `{ auditLogs(event: "authz.check", outcome: allow, limit: 1) { total } }`),
+  )
+  const total = /"total":(\d+)/.exec(reply)?.[1]
+  if (total === undefined) throw new Error(`auditLogs count failed: ${reply}`)
+  return Number(total)
+}
+
+const fmt = (ms: number) => ms.toFixed(2)
+
+interface Round {
+  readonly check: MixedResult
+  readonly background: MixedResult | null
+  readonly cpuMs: number
+  /** allowed authz.check rows that reached the table during the round */
+  readonly rows: number
+}
+
 const main = async () => {
   const loaders = defaultLoaders(duration, log)
   const method = unaryMethod(loaders.services, "atom.v1.AuthzService", "Check")
@@ -42,14 +93,23 @@ const main = async () => {
   const on = await startAtom({ env: { ...common, ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true" } })
   const target = async (atom: RunningAtomProcess) => {
     const session = await adminSession(atom.httpUrl)
+    const question = { subjectId: session.entityId, action: "read", objectKind: "entity", objectId: SERVICE_ENTITY }
+    const fields = Array.from({ length: perRequest / BULK }, (_, i) => `b${i}: authzBulkCheck(input: $q) { allowed }`)
+    const bulkBody = JSON.stringify({
+      query: `mutation($q: [AuthzCheckInput!]!) { ${fields.join(" ")} }`,
+      variables: { q: Array.from({ length: BULK }, () => question) },
+    })
     return {
       atom,
+      token: session.token,
       metadata: { authorization: `Bearer ${session.token}` },
       request: { subject_id: session.entityId, action: "read", object_kind: "entity", object_id: SERVICE_ENTITY },
+      bulkBody,
     }
   }
   const [offTarget, onTarget] = [await target(off), await target(on)]
-  const paced = (t: Awaited<ReturnType<typeof target>>, ratePerSec: number) =>
+  type Target = typeof offTarget
+  const paced = (t: Target, ratePerSec: number) =>
     grpcMixed({
       address: t.atom.grpcAddress,
       method,
@@ -57,10 +117,21 @@ const main = async () => {
       metadata: t.metadata,
       pace: { durationSec: duration, concurrency: 32, ratePerSec },
     })
+  // every answer allowed: as many `"allowed":true` as questions
+  const allAllowed = (reply: unknown) =>
+    typeof reply === "string" && reply.split('"allowed":true').length - 1 === perRequest
+  const background = (t: Target, ratePerSec: number, seconds: number) =>
+    httpMixed({
+      url: `${t.atom.httpUrl}/graphql`,
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.token}` },
+      bodies: [{ request: t.bulkBody, expect: allAllowed }],
+      pace: { durationSec: seconds, concurrency: 16, ratePerSec },
+    })
+  const bulkRate = ingest / perRequest
 
-  // warm both, then the peak of the audit-off server
+  // warm both (the background path too), then the peak of the audit-off server
   for (const t of [offTarget, onTarget]) {
-    await paced(t, 500)
+    await Promise.all([paced(t, 500), ingest > 0 ? background(t, bulkRate, 1) : null])
   }
   const closed = await loaders.grpc({
     address: off.grpcAddress,
@@ -69,33 +140,76 @@ const main = async () => {
     metadata: offTarget.metadata,
     check: isAllowed,
   })
-  const rate = Math.max(100, Math.round(closed.opsPerSec / 2))
-  log(`peak (audit off, closed loop) ${Math.round(closed.opsPerSec)}/s; paced runs at ${rate}/s`)
+  const rate = values.rate !== undefined ? Number(values.rate) : Math.max(100, Math.round(closed.opsPerSec / 2))
+  log(
+    `peak (audit off, closed loop) ${Math.round(closed.opsPerSec)}/s; paced Checks at ${rate}/s` +
+      (ingest > 0 ? ` with a background of ${bulkRate.toFixed(1)} bulk requests/s × ${perRequest} decisions` : ""),
+  )
+
+  const round = async (t: Target): Promise<Round> => {
+    const rowsBefore = t === onTarget ? await allowRows(t.atom, t.token) : 0
+    const cpuBefore = cpuMs(t.atom.child.pid)
+    // the background starts with the Checks and runs as long
+    const [check, bg] = await Promise.all([paced(t, rate), ingest > 0 ? background(t, bulkRate, duration) : null])
+    const cpu = cpuMs(t.atom.child.pid) - cpuBefore
+    const rows = t === onTarget ? (await allowRows(t.atom, t.token)) - rowsBefore : 0
+    return { check, background: bg, cpuMs: cpu, rows }
+  }
 
   const writtenBefore = await counter(on, "atom_audit_events_written_total")
-  const offRuns: Array<MixedResult> = []
-  const onRuns: Array<MixedResult> = []
+  const droppedBefore = await counter(on, "atom_audit_queue_dropped_total")
+  const rowsBefore = await allowRows(on, onTarget.token)
+  const offRuns: Array<Round> = []
+  const onRuns: Array<Round> = []
   for (let i = 0; i < runs; i++) {
     // alternate the order so drift in the machine's load does not favour one side
     const order = i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)
     for (const side of order) {
-      const result = await paced(side === "off" ? offTarget : onTarget, rate)
-      ;(side === "off" ? offRuns : onRuns).push(result)
+      const r = await round(side === "off" ? offTarget : onTarget)
+      ;(side === "off" ? offRuns : onRuns).push(r)
+      const bg = r.background
       log(
-        `run ${i + 1} audit ${side}: ${Math.round(result.opsPerSec)}/s  p50 ${result.p50Ms.toFixed(2)} ms` +
-          `  p99 ${result.p99Ms.toFixed(2)} ms${result.errors > 0 ? `  (${result.errors} errors)` : ""}`,
+        `run ${i + 1} audit ${side}: Check ${Math.round(r.check.opsPerSec)}/s  p50 ${fmt(r.check.p50Ms)} ms` +
+          `  p99 ${fmt(r.check.p99Ms)} ms${r.check.errors > 0 ? `  (${r.check.errors} errors)` : ""}` +
+          (bg === null
+            ? ""
+            : `; background ${Math.round(bg.opsPerSec)} req/s (${Math.round(bg.opsPerSec * perRequest)} decisions/s,` +
+              ` p99 ${fmt(bg.p99Ms)} ms${bg.errors > 0 ? `, ${bg.errors} errors` : ""})`) +
+          `; server CPU ${Math.round(r.cpuMs)} ms` +
+          (side === "on" ? `; ${r.rows} allow rows reached the table (${Math.round(r.rows / duration)}/s)` : ""),
       )
     }
   }
+  // drained: every audited decision of the rounds is in the table (or was dropped)
+  const drainUntil = performance.now() + 60_000
+  let lastRows = -1
+  let rowsNow = await allowRows(on, onTarget.token)
+  while (rowsNow !== lastRows && performance.now() < drainUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    lastRows = rowsNow
+    rowsNow = await allowRows(on, onTarget.token)
+  }
   const written = (await counter(on, "atom_audit_events_written_total")) - writtenBefore
-  const dropped = await counter(on, "atom_audit_queue_dropped_total")
-  const answered = onRuns.reduce((n, r) => n + r.ok, 0)
-  const p99Off = median(offRuns.map((r) => r.p99Ms))
-  const p99On = median(onRuns.map((r) => r.p99Ms))
+  const dropped = (await counter(on, "atom_audit_queue_dropped_total")) - droppedBefore
+  const audited = onRuns.reduce((n, r) => n + r.check.ok + (r.background?.ok ?? 0) * perRequest, 0)
+  const p50Off = median(offRuns.map((r) => r.check.p50Ms))
+  const p50On = median(onRuns.map((r) => r.check.p50Ms))
+  const p99Off = median(offRuns.map((r) => r.check.p99Ms))
+  const p99On = median(onRuns.map((r) => r.check.p99Ms))
+  const ingestLine =
+    ingest > 0
+      ? `; ingest: ${Math.round(median(onRuns.map((r) => r.rows / duration)))} allow rows/s reached audit_logs ` +
+        `during the audit-on rounds (median), ${rowsNow - rowsBefore} rows in all once drained for ${audited} ` +
+        `audited decisions; audit CPU ${(
+          ((median(onRuns.map((r) => r.cpuMs)) - median(offRuns.map((r) => r.cpuMs))) * 1000) /
+            median(onRuns.map((r) => r.check.ok + (r.background?.ok ?? 0) * perRequest))
+        ).toFixed(1)} µs per event (server CPU on − off)`
+      : ""
   process.stdout.write(
-    `audit-check-p99 at ${rate}/s: p99 audit off ${p99Off.toFixed(2)} ms, audit on ${p99On.toFixed(2)} ms, ` +
-      `ratio (on ÷ off) ${(p99On / p99Off).toFixed(2)}; audited server wrote ${written} rows for ${answered} ` +
-      `checks (${dropped} dropped)  [${process.env.DATABASE_URL ? "postgres" : "pglite"}]\n`,
+    `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +
+      `p99 audit off ${fmt(p99Off)} ms, on ${fmt(p99On)} ms, ratio (on ÷ off) ${(p99On / p99Off).toFixed(2)}; ` +
+      `audited server wrote ${written} rows (${dropped} dropped)${ingestLine}  ` +
+      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}]\n`,
   )
 }
 
