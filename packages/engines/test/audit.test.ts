@@ -140,6 +140,13 @@ describe("hash chain", () => {
     expect(verify(rows)).toEqual({ chains: 1, rows: 4, broken: [] })
   })
 
+  it("hashes a row too large for the linker's scratch buffer as any other (and its successor links to it)", () => {
+    const big = "é".repeat(40_000) // 80 kB of UTF-8: past the 64 KiB buffer
+    const rows = linkRows(CHAIN, null, [event(1), event(2, { details: { big } }), event(3)])
+    for (const r of rows) expect(r.hash).toBe(hashContent(r))
+    expect(verify(rows)).toEqual({ chains: 1, rows: 3, broken: [] })
+  })
+
   it("continues after a head and never lets time go backwards within a chain", () => {
     const first = chainOf(2)
     const last = first[1]!
