@@ -83,7 +83,10 @@ export class IssuanceWriter extends Effect.Service<IssuanceWriter>()("atom/Issua
           )
           .pipe(
             Effect.mapError((e) => (e instanceof SqlError ? fromSqlError(e) : e)),
-            Effect.withSpan("IssuanceWriter.writeBatch", { attributes: { leaves: batch.length } }),
+            Effect.withSpan("IssuanceWriter.writeBatch", {
+              attributes: { leaves: batch.length },
+              captureStackTrace: false,
+            }),
           )
 
       const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<ReadonlyMap<string, Date>, DbFailure>) =>
