@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -22,6 +22,20 @@ export interface RunningAtomProcess extends AtomEndpoints {
   readonly child: Child
   readonly startupMs: number
   readonly stop: () => Promise<void>
+}
+
+/**
+ * The node flags of `pnpm start:prod` (package.json), so a bench of the built bundle runs Atom as production does
+ * (today the explicit V8 heap limit; later flags on the command line win).
+ */
+const productionNodeFlags = (): ReadonlyArray<string> => {
+  const manifest: unknown = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
+  const scripts =
+    typeof manifest === "object" && manifest !== null && "scripts" in manifest ? manifest.scripts : undefined
+  const command =
+    typeof scripts === "object" && scripts !== null && "start:prod" in scripts ? scripts["start:prod"] : undefined
+  if (typeof command !== "string") throw new Error("package.json has no scripts.start:prod")
+  return command.split(/\s+/).filter((word) => word.startsWith("--"))
 }
 
 export interface StartAtomOptions {
@@ -117,7 +131,7 @@ const startOnce = async (options: StartAtomOptions): Promise<RunningAtomProcess>
   const profiled = process.env.ATOM_BENCH_PROFILE_DIR ? PROFILED_ENTRY : undefined
   const flags = options.nodeFlags ?? []
   const child = options.built
-    ? spawnNode("atom", [...flags, BUILT_ENTRY, "serve"], env)
+    ? spawnNode("atom", [...productionNodeFlags(), ...flags, BUILT_ENTRY, "serve"], env)
     : spawnNode("atom", [...flags, "--import", "tsx", options.entry ?? profiled ?? SERVER_ENTRY, "serve"], env)
   const httpUrl = `http://${HOST}:${httpPort}`
   // ATOM_BENCH_READY_TIMEOUT_MS: a longer wait on a machine loaded by others
