@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto"
 import type { AuditRequestInfo } from "@atom/domain/audit"
+import { PasswordHasher } from "@atom/services/passwords"
+import { makeRememberedAuthenticate } from "@atom/transports/grpc/identity"
 import * as grpc from "@grpc/grpc-js"
+import { Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminToken, gql } from "./support/adminToken.js"
+import { adminToken, gql, loginToken } from "./support/adminToken.js"
 import { grpcCaller } from "./support/grpcClient.js"
 import { type RememberedFixture, rememberedFixture, warmUntilRemembered } from "./support/rememberedFixture.js"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // The warm gRPC Check answered from memory (makeRememberedCheck, tried first by the gRPC server): it
 // answers only what the full check would, and a revoked grant or session is seen by the very next call.
+// The same for AuthService/Authenticate (makeRememberedAuthenticate) at the end.
 
 let t: TestAtom
 let admin: string
@@ -149,5 +153,125 @@ describe("gRPC Check answered from memory", () => {
     expect(remembered(session, fields, "grpc", () => info)).toBeUndefined()
     const after = await check(readC, "after-logout", session)
     expect(after.error?.code).toBe(grpc.status.UNAUTHENTICATED)
+  })
+})
+
+// AuthService/Authenticate from memory: the token in the body, answered by the remembered caller
+
+const authenticate = (token: string) => rpc.call("atom.v1.AuthService", "Authenticate", { token })
+
+const mint = async (subjectId: string) => {
+  const res = await gql<{ createAccessToken: { token: string; credentialId: string } }>(
+    t,
+    admin,
+    `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { token credentialId } }`,
+    { input: { name: `remembered-${randomUUID()}`, subjectId, scoped: false, permissions: [] } },
+  )
+  expect(res.errors).toBeUndefined()
+  const created = res.data?.createAccessToken
+  if (created === undefined) throw new Error("no access token")
+  return created
+}
+
+const mutate = async (mutation: string, id: string) => {
+  const res = await gql(t, admin, `mutation($id: ID!) { ${mutation}(id: $id) { id } }`, { id })
+  expect(res.errors).toBeUndefined()
+}
+
+describe("gRPC Authenticate answered from memory", () => {
+  let fromMemory: ReturnType<typeof makeRememberedAuthenticate>
+  beforeAll(async () => {
+    fromMemory = makeRememberedAuthenticate(await t.atom.runtime.runtime())
+  })
+
+  /** Authenticates until the token is answered from memory; memory and the wire give the full path's answer. */
+  const warmAuthenticate = async (token: string, expected: object) => {
+    await warmUntilRemembered(
+      () => authenticate(token),
+      () => fromMemory({ token }) !== undefined,
+    )
+    expect(fromMemory({ token })).toEqual(expected)
+    expect(await authenticate(token)).toEqual({ error: null, response: expected })
+  }
+
+  /** Right after a change: nothing remembered is trusted, and the very next call gets the contract's refusal. */
+  const expectRefused = async (token: string, message: string) => {
+    expect(fromMemory({ token })).toBeUndefined()
+    const after = await authenticate(token)
+    expect(after.response).toBeUndefined()
+    expect(after.error?.code).toBe(grpc.status.UNAUTHENTICATED)
+    expect(after.error?.details).toBe(message)
+  }
+
+  it("a warm session JWT is answered from memory; a logout is seen by the very next call", async () => {
+    const session = await f.login()
+    const sid = JSON.parse(Buffer.from(session.split(".")[1] ?? "", "base64url").toString()).sid
+    expect(fromMemory({ token: session })).toBeUndefined()
+    await warmAuthenticate(session, { entity_id: U, tenant_id: f.tenant, session_id: sid })
+    // only a well-formed request for a remembered token is answered from memory
+    expect(fromMemory({ token: `${session}x` })).toBeUndefined()
+    expect(fromMemory({ token: `Bearer ${session}` })).toBeUndefined()
+    expect(fromMemory({})).toBeUndefined()
+    expect(fromMemory(undefined)).toBeUndefined()
+
+    const out = await fetch(`${t.baseUrl}/auth/logout`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session}` },
+    })
+    expect(out.status).toBeLessThan(300)
+    await expectRefused(session, "session revoked")
+  })
+
+  it("a warm access token is answered from memory; a revocation or a disabled entity is seen by the very next call", async () => {
+    const device = randomUUID()
+    await f.sql("INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'device', $2, $3)", [
+      device,
+      `remembered-device-${device}`,
+      f.tenant,
+    ])
+    const expected = { entity_id: device, tenant_id: f.tenant, session_id: "" }
+    const revoked = await mint(device)
+    await warmAuthenticate(revoked.token, expected)
+    const res = await gql(t, admin, `mutation($id: ID!) { revokeAccessToken(credentialId: $id) }`, {
+      id: revoked.credentialId,
+    })
+    expect(res.errors).toBeUndefined()
+    await expectRefused(revoked.token, "api key revoked")
+
+    const kept = await mint(device)
+    await warmAuthenticate(kept.token, expected)
+    await mutate("disableEntity", device)
+    await expectRefused(kept.token, "entity is not active")
+  })
+
+  it("a deactivated tenant or a disabled entity is seen by the very next call with a warm session JWT", async () => {
+    const password = "another-long-enough-password-2"
+    const hash = await t.atom.runtime.runPromise(Effect.flatMap(PasswordHasher, (h) => h.hash(Redacted.make(password))))
+    const tenant = randomUUID()
+    await f.sql("INSERT INTO tenants (id, name) VALUES ($1, $2)", [tenant, `remembered-${tenant}`])
+    const login = async () => {
+      const id = randomUUID()
+      await f.sql("INSERT INTO entities (id, kind, name, tenant_id) VALUES ($1, 'human', $2, $3)", [
+        id,
+        `remembered-${id}`,
+        tenant,
+      ])
+      await f.sql("INSERT INTO credentials (id, entity_id, kind, secret_hash) VALUES ($1, $2, 'password', $3)", [
+        randomUUID(),
+        id,
+        hash,
+      ])
+      const session = await loginToken(t, `remembered-${id}`, password)
+      const sid = JSON.parse(Buffer.from(session.split(".")[1] ?? "", "base64url").toString()).sid
+      await warmAuthenticate(session, { entity_id: id, tenant_id: tenant, session_id: sid })
+      return { id, session }
+    }
+    const disabled = await login()
+    await mutate("disableEntity", disabled.id)
+    await expectRefused(disabled.session, "entity is not active")
+
+    const deactivated = await login()
+    await mutate("disableTenant", tenant)
+    await expectRefused(deactivated.session, "tenant is not active")
   })
 })
