@@ -17,7 +17,10 @@ const mintedToken = (body: unknown): string | undefined => {
     : undefined
 }
 
-/** AuthService/Authenticate of an unscoped access token: HMAC lookup under the KEK, then the row's checks. */
+/**
+ * AuthService/Authenticate of an unscoped access token. The first call looks the token up by its HMAC under the KEK and
+ * checks the row; warm calls are answered from memory while nothing has been announced since (makeRememberedCaller).
+ */
 export default defineScenario({
   name: "grpc-authenticate-token",
   description: "atom.v1.AuthService/Authenticate of an unscoped access token of the admin",
