@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTestAtom, type TestAtom } from "./support/startTestAtom.js"
 
 // A login reads the lockout count, the entity, its ranked password and its emails in one statement, and
-// writes the attempt, last_used_at and the session in another: these pin what those two statements decide.
+// writes the attempt, last_used_at (at most once per 5 minutes) and the session in another: these pin what those
+// two statements decide.
 
 let t: TestAtom
 beforeAll(async () => {
@@ -127,6 +128,22 @@ describe("a successful login's writes", () => {
     ])
     expect(used?.lastUsedAt).toBeInstanceOf(Date)
     expect(await attempts("writes-user")).toEqual([{ success: true, tenantId: null }])
+  })
+
+  it("stamps last_used_at when it is null or older than 5 minutes, not on every login", async () => {
+    const user = await createEntity("stamp-user")
+    const credential = await addPassword(user, null, await hash(PASSWORD))
+    const lastUsed = async () =>
+      (await sql<{ lastUsedAt: Date | null }>("SELECT last_used_at FROM credentials WHERE id = $1", [credential]))[0]
+        ?.lastUsedAt
+    const recent = new Date(Date.now() - 60_000)
+    await sql("UPDATE credentials SET last_used_at = $2 WHERE id = $1", [credential, recent])
+    expect((await login({ identifier: "stamp-user", secret: PASSWORD })).status).toBe(200)
+    expect(await lastUsed()).toEqual(recent)
+    const stale = new Date(Date.now() - 10 * 60_000)
+    await sql("UPDATE credentials SET last_used_at = $2 WHERE id = $1", [credential, stale])
+    expect((await login({ identifier: "stamp-user", secret: PASSWORD })).status).toBe(200)
+    expect((await lastUsed())?.getTime()).toBeGreaterThan(recent.getTime())
   })
 
   it("rehashes a password stored under other parameters", async () => {

@@ -136,9 +136,10 @@ export class LoginStatements extends Effect.Service<LoginStatements>()("atom/Log
     }
 
     /**
-     * The attempt, `last_used_at` and the session in one statement, so one transaction. With a session, the
-     * entity is relocked (FOR SHARE: a concurrent suspension waits for this login, or this login sees it) and
-     * nothing but a failed attempt is written unless it is still active. Answers whether it was.
+     * The attempt, `last_used_at` (stamped when null or older than 5 minutes, as for access tokens: a row
+     * rewritten on every login only costs a write) and the session in one statement, so one transaction. With a
+     * session, the entity is relocked (FOR SHARE: a concurrent suspension waits for this login, or this login
+     * sees it) and nothing but a failed attempt is written unless it is still active. Answers whether it was.
      */
     const succeed = (input: LoginSuccessInput) => {
       const session = input.session
@@ -159,7 +160,8 @@ export class LoginStatements extends Effect.Service<LoginStatements>()("atom/Log
           attempt AS (INSERT INTO auth_login_attempts (identifier, tenant_id, success)
             SELECT ${input.attemptKey}, ${input.tenantId}::uuid, EXISTS (SELECT 1 FROM live)),
           used AS (UPDATE credentials SET last_used_at = now()
-            WHERE id = ${input.credentialId} AND EXISTS (SELECT 1 FROM live))${opened}
+            WHERE id = ${input.credentialId} AND EXISTS (SELECT 1 FROM live)
+              AND (last_used_at IS NULL OR last_used_at < now() - interval '5 minutes'))${opened}
         SELECT EXISTS (SELECT 1 FROM live) AS live`,
       ).pipe(Effect.map((r) => r[0]?.live === true))
     }

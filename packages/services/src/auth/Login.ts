@@ -73,7 +73,7 @@ export class Login extends Effect.Service<Login>()("atom/Login", {
           emailVerified: verified.emailVerified,
           verificationRequired: verified.emailVerified === false,
         }
-      }).pipe(observeLogin(input), Effect.withSpan("Login.login"))
+      }).pipe(observeLogin(input), Effect.withSpan("Login.login", { captureStackTrace: false }))
 
     return { login } as const
   }),

@@ -235,7 +235,9 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
         const live = yield* statements.succeed({ ...success(input, verified), session: { id: sessionId, expiresAt } })
         if (!live) return yield* unauthenticated("entity is not active")
         return { ...verified, sessionId, expiresAt }
-      }).pipe(Effect.withSpan("CredentialVerifier.verify", { attributes: { kind: input.kind } }))
+      }).pipe(
+        Effect.withSpan("CredentialVerifier.verify", { attributes: { kind: input.kind }, captureStackTrace: false }),
+      )
 
     return { selectTenant, verify, verifyAndOpenSession } as const
   }),
