@@ -90,7 +90,7 @@ const newHuman = async () => {
     e: id,
     p: PASSWORD,
   })
-  return { id, token: await loginToken(a, name, PASSWORD) }
+  return { id, name, token: await loginToken(a, name, PASSWORD) }
 }
 
 /** The value of one Prometheus series on /metrics (0 when absent). */
@@ -215,5 +215,56 @@ describe.runIf(ON_POSTGRES)("two replicas on one Postgres database (needs DATABA
     )
     expect(tokenLag).toBeLessThan(CROSS_REPLICA_BUDGET_MS)
     expect(grantLag).toBeLessThan(CROSS_REPLICA_BUDGET_MS)
+  })
+
+  // the reference's defect 16: a rotation updated only the memory of the replica that made it.
+  // Last in the file: the two rotations retire the key of `admin`'s token.
+  it("two key rotations on one replica are seen by the other: it signs with and accepts the new primary", async () => {
+    const human = await newHuman()
+    const kidOf = (token: string): string => {
+      const header: { readonly kid?: unknown } = JSON.parse(
+        Buffer.from(token.split(".")[0] ?? "", "base64url").toString(),
+      )
+      return typeof header.kid === "string" ? header.kid : ""
+    }
+    const jwksKids = async (t: TestAtom): Promise<ReadonlyArray<string>> => {
+      const body: { keys: ReadonlyArray<{ kid: string }> } = await (
+        await fetch(`${t.baseUrl}/.well-known/jwks.json`)
+      ).json()
+      return body.keys.map((k) => k.kid)
+    }
+    const authenticate = (rpc: ReturnType<typeof grpcCaller>, token: string) =>
+      rpc.call("atom.v1.AuthService", "Authenticate", { token })
+    const accepted = (r: GrpcResult) => r.error === null && r.response?.entity_id === human.id
+    // B knows the current keys and has remembered a token of A
+    expect(accepted(await authenticate(rpcB, human.token))).toBe(true)
+    const before = kidOf(await loginToken(b, human.name, PASSWORD))
+
+    for (let i = 0; i < 2; i++) {
+      const rotated = await gql<{ rotateSigningKeys: boolean }>(a, admin, "mutation { rotateSigningKeys }")
+      expect(rotated.data?.rotateSigningKeys).toBe(true)
+    }
+    const fromA = await loginToken(a, human.name, PASSWORD)
+    const primary = kidOf(fromA)
+    expect(primary).not.toBe(before)
+    // A refuses the key it retired: the old primary is gone from its JWKS
+    expect(await jwksKids(a)).not.toContain(before)
+
+    // B soon signs with A's new primary: a token freshly issued by B is accepted by A
+    const started = performance.now()
+    let fromB = await loginToken(b, human.name, PASSWORD)
+    while (!accepted(await authenticate(rpcA, fromB))) {
+      if (performance.now() - started > 2000) throw new Error(`B still signs with ${kidOf(fromB)}, not ${primary}`)
+      await new Promise((r) => setTimeout(r, 25))
+      fromB = await loginToken(b, human.name, PASSWORD)
+    }
+    expect(kidOf(fromB)).toBe(primary)
+    console.info(`B signed with A's new primary after ${(performance.now() - started).toFixed(0)} ms`)
+    // a token A issued after the rotations is accepted by B, and B publishes A's new primary
+    expect(accepted(await authenticate(rpcB, fromA))).toBe(true)
+    expect(await jwksKids(b)).toContain(primary)
+    expect(await jwksKids(b)).not.toContain(before)
+    // the token signed with the retired key is refused on both replicas
+    for (const rpc of [rpcA, rpcB]) expect(refused(await authenticate(rpc, human.token))).toBe(true)
   })
 })

@@ -11,7 +11,10 @@ export const FEED_CHANNELS = ["authz_revision", "atom_auth"] as const
  *   request on this replica sees it) and whenever the subscription is lost or (re)established;
  * - `latestRevision` is the highest authz revision announced by any replica's commit (NOTIFY), so
  *   the echo of a commit this replica already read costs nothing;
- * - `authEpoch` moves on every announced authentication change (revoked session or credential).
+ * - `authEpoch` moves on every announced authentication change (revoked session or credential, and
+ *   signing-key changes, so remembered tokens are verified again);
+ * - `keysEpoch` moves on every announced signing-key change (payload `signing_keys` on `atom_auth`,
+ *   migration 0012) and whenever the subscription is lost or (re)established: the key ring reloads.
  *
  * A grant cache confirmed at revision `r` by a read that started at epoch `e` is current while
  * `isLive()`, `epoch() === e` and `latestRevision() <= r`; otherwise read the database.
@@ -23,6 +26,8 @@ export interface RevisionFeedShape {
   /** the highest revision announced on `authz_revision`; -1 before any */
   readonly latestRevision: () => bigint
   readonly authEpoch: () => number
+  /** moves when any replica changed the signing keys, or liveness changed */
+  readonly keysEpoch: () => number
   /** a local change has committed (a statement outside any transaction) */
   readonly signal: () => void
   /** a local change was made in the transaction on `connection`: signal when that transaction ends */
@@ -45,6 +50,7 @@ export const makeRevisionFeedState = (): RevisionFeedState => {
   let epoch = 0
   let latestRevision = -1n
   let authEpoch = 0
+  let keysEpoch = 0
   const pending = new WeakSet<object>()
   const signal = () => {
     epoch++
@@ -54,6 +60,7 @@ export const makeRevisionFeedState = (): RevisionFeedState => {
     epoch: () => epoch,
     latestRevision: () => latestRevision,
     authEpoch: () => authEpoch,
+    keysEpoch: () => keysEpoch,
     signal,
     signalAtEnd: (connection) => {
       pending.add(connection)
@@ -64,6 +71,7 @@ export const makeRevisionFeedState = (): RevisionFeedState => {
         if (revision > latestRevision) latestRevision = revision
       } else if (channel === "atom_auth") {
         authEpoch++
+        if (payload === "signing_keys") keysEpoch++
       } else {
         // not understood: assume anything may have changed
         epoch++
@@ -73,6 +81,7 @@ export const makeRevisionFeedState = (): RevisionFeedState => {
       if (next !== live) {
         live = next
         epoch++
+        keysEpoch++
       }
     },
     transactionEnded: (connection) => {
@@ -87,6 +96,7 @@ export const notLiveFeed: RevisionFeedShape = {
   epoch: () => 0,
   latestRevision: () => -1n,
   authEpoch: () => 0,
+  keysEpoch: () => 0,
   signal: () => {},
   signalAtEnd: () => {},
 }

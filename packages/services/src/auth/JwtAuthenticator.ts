@@ -58,14 +58,25 @@ export const JwtAuthenticatorLive = Layer.effect(
       Effect.gen(function* () {
         // the key that vouched for the token: a remembered token is good only while it still does
         let used: { readonly kid: string; readonly key: unknown } | undefined
-        const claims = verifyJwt(token, {
-          ...options,
-          keys: (kid: string) => {
-            const key = keys.verifier(kid)
-            used = { kid, key }
-            return key
-          },
-        })
+        const verify = () =>
+          verifyJwt(token, {
+            ...options,
+            keys: (kid: string) => {
+              const key = keys.verifier(kid)
+              used = { kid, key }
+              return key
+            },
+          })
+        let claims = verify()
+        // a key another replica just made primary: reload the ring (when a change was announced) and try again
+        const unknownKid = used !== undefined && used.key === undefined ? used.kid : undefined
+        if (
+          Either.isLeft(claims) &&
+          unknownKid !== undefined &&
+          (yield* keys.verifierFresh(unknownKid)) !== undefined
+        ) {
+          claims = verify()
+        }
         if (Either.isLeft(claims)) return yield* Effect.fail(claims.left)
         const ids = sessionIdentity(claims.right)
         if (Either.isLeft(ids)) return yield* Effect.fail(ids.left)

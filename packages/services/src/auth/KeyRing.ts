@@ -14,10 +14,10 @@ import {
   sealSigningKey,
   type VerificationKey,
 } from "@atom/engines/tokens"
-import { type DbFailure, fromSqlError } from "@atom/repositories/db"
+import { type DbFailure, fromSqlError, notLiveFeed, RevisionFeed } from "@atom/repositories/db"
 import { type NewSigningKey, type SigningKeyRow, SigningKeys } from "@atom/repositories/identity"
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Either, Layer, Option } from "effect"
+import { Context, Duration, Effect, Either, Layer, Option, Schedule } from "effect"
 import { Kek, KekUnavailable } from "./Kek.js"
 
 interface Loaded {
@@ -44,15 +44,24 @@ export interface SigningKeyState {
   readonly plaintextAllowed: boolean
 }
 
+/** How often the ring checks whether another replica changed the keys (and, with no live feed, reloads). */
+export const KEY_RING_CHECK_INTERVAL_MS = 500
+
 /**
  * The JWT signing keys in memory: the primary signs, primary and standby verify. Rotation swaps
  * them in one transaction; tokens of the previous primary keep verifying until the next rotation.
+ * A change on any replica is announced (migration 0012, the feed's `keysEpoch`): a fiber of the
+ * layer's scope reloads within KEY_RING_CHECK_INTERVAL_MS of the announcement (every interval while
+ * the feed is not live), and a token with an unknown `kid` reloads first when an announcement is
+ * pending, so no replica signs with a retired key or refuses the new primary until it restarts.
  */
 export class KeyRing extends Context.Tag("atom/KeyRing")<
   KeyRing,
   {
     readonly signer: () => SigningKey
     readonly verifier: (kid: string) => VerificationKey | undefined
+    /** `verifier`, but an unknown `kid` first reloads the keys when a change was announced since the last load */
+    readonly verifierFresh: (kid: string) => Effect.Effect<VerificationKey | undefined>
     readonly jwks: () => Jwks
     readonly rotate: Effect.Effect<void, DbFailure | Internal>
     readonly state: Effect.Effect<SigningKeyState, DbFailure>
@@ -60,13 +69,14 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
     readonly list: Effect.Effect<ReadonlyArray<SigningKeyInfo>, DbFailure>
   }
 >() {
-  static readonly Live = Layer.effect(
+  static readonly Live = Layer.scoped(
     KeyRing,
     Effect.gen(function* () {
       const config = yield* AtomConfig
       const repo = yield* SigningKeys
       const sql = yield* SqlClient.SqlClient
       const kek = (yield* Kek).key
+      const feed = Option.getOrElse(yield* Effect.serviceOption(RevisionFeed), () => notLiveFeed)
       const plaintextAllowed = config.auth.allowPlaintextSigningKeys
 
       const fresh = Effect.gen(function* () {
@@ -110,26 +120,37 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
         })
       }
 
-      const load = Effect.gen(function* () {
-        const rows = yield* repo.active
-        const primaryRow = rows.find((r) => r.status === "primary")
-        if (!primaryRow) return yield* Effect.fail(new KekUnavailable({ message: "no primary signing key" }))
-        const primary = openRow(primaryRow, kek)
-        if (Either.isLeft(primary)) return yield* Effect.fail(new KekUnavailable({ message: primary.left.message }))
-        const standbyRow = rows.find((r) => r.status === "standby")
-        const standby = standbyRow ? importVerificationKey(standbyRow.kid, standbyRow.publicKeyPem) : undefined
-        if (standby && Either.isLeft(standby))
-          return yield* Effect.fail(new KekUnavailable({ message: standby.left.message }))
-        const standbyKey = standby ? standby.right : null
-        const byKid = new Map<string, VerificationKey>([[primary.right.kid, primary.right]])
-        if (standbyKey) byKid.set(standbyKey.kid, standbyKey)
-        return {
-          primary: primary.right,
-          standby: standbyKey,
-          byKid,
-          jwks: jwks(primary.right, standbyKey),
-        } satisfies Loaded
-      })
+      /** The active keys; those `previous` already holds are kept as they are (a remembered token's key stays its own). */
+      const load = (previous: Loaded | undefined) =>
+        Effect.gen(function* () {
+          const rows = yield* repo.active
+          const primaryRow = rows.find((r) => r.status === "primary")
+          if (!primaryRow) return yield* Effect.fail(new KekUnavailable({ message: "no primary signing key" }))
+          const standbyKid = rows.find((r) => r.status === "standby")?.kid ?? null
+          if (previous?.primary.kid === primaryRow.kid && (previous.standby?.kid ?? null) === standbyKid)
+            return previous
+          const primary =
+            previous?.primary.kid === primaryRow.kid ? Either.right(previous.primary) : openRow(primaryRow, kek)
+          if (Either.isLeft(primary)) return yield* Effect.fail(new KekUnavailable({ message: primary.left.message }))
+          const standbyRow = rows.find((r) => r.status === "standby")
+          const kept = standbyRow ? previous?.byKid.get(standbyRow.kid) : undefined
+          const standby = standbyRow
+            ? kept !== undefined
+              ? Either.right(kept)
+              : importVerificationKey(standbyRow.kid, standbyRow.publicKeyPem)
+            : undefined
+          if (standby && Either.isLeft(standby))
+            return yield* Effect.fail(new KekUnavailable({ message: standby.left.message }))
+          const standbyKey = standby ? standby.right : null
+          const byKid = new Map<string, VerificationKey>([[primary.right.kid, primary.right]])
+          if (standbyKey) byKid.set(standbyKey.kid, standbyKey)
+          return {
+            primary: primary.right,
+            standby: standbyKey,
+            byKid,
+            jwks: jwks(primary.right, standbyKey),
+          } satisfies Loaded
+        })
 
       // first start: create the primary under a lock, so replicas starting together agree on one
       yield* sql.withTransaction(
@@ -140,14 +161,38 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
         }),
       )
       // swapped whole on rotation; reads are a plain field access on the hot path
-      let current: Loaded = yield* load
+      let loadedEpoch = feed.keysEpoch()
+      let current: Loaded = yield* load(undefined)
+      const reloading = yield* Effect.makeSemaphore(1)
+      /** Reads the keys again; `onlyIfAnnounced`: unless nothing was announced since the last load. */
+      const reload = (onlyIfAnnounced: boolean) =>
+        reloading.withPermits(1)(
+          Effect.gen(function* () {
+            const epoch = feed.keysEpoch()
+            if (onlyIfAnnounced && epoch === loadedEpoch) return
+            current = yield* load(current)
+            loadedEpoch = epoch
+          }),
+        )
+      const keepLoaded = (e: { readonly message: string }) =>
+        Effect.logWarning("signing keys reload failed; keeping the loaded keys").pipe(
+          Effect.annotateLogs({ error: e.message }),
+        )
+      // announced changes within the interval; with no live feed, a reload every interval regardless
+      yield* Effect.forkScoped(
+        Effect.suspend(() => reload(feed.isLive())).pipe(
+          Effect.catchAll(keepLoaded),
+          Effect.catchAllDefect((d) => Effect.logError("signing keys reload crashed", d)),
+          Effect.repeat(Schedule.spaced(Duration.millis(KEY_RING_CHECK_INTERVAL_MS))),
+        ),
+      )
 
       const rotate = Effect.gen(function* () {
         const row = yield* fresh
         yield* sql
           .withTransaction(Effect.zipRight(repo.lock, repo.rotate(row)))
           .pipe(Effect.catchTag("SqlError", (e) => Effect.fail(fromSqlError(e))))
-        current = yield* load
+        yield* reload(false)
       }).pipe(
         Effect.catchTag("KekUnavailable", () => Effect.fail(new Internal())),
         Effect.withSpan("KeyRing.rotate"),
@@ -156,6 +201,15 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
       return {
         signer: () => current.primary,
         verifier: (kid: string) => current.byKid.get(kid),
+        verifierFresh: (kid: string) =>
+          Effect.suspend(() => {
+            const key = current.byKid.get(kid)
+            if (key !== undefined || feed.keysEpoch() === loadedEpoch) return Effect.succeed(key)
+            return reload(true).pipe(
+              Effect.catchAll(keepLoaded),
+              Effect.map(() => current.byKid.get(kid)),
+            )
+          }),
         jwks: () => current.jwks,
         rotate,
         list: Effect.map(repo.all, (rows) =>
