@@ -16,7 +16,7 @@ import {
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
 import { PGlite } from "@electric-sql/pglite"
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import Pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { AppServices } from "../src/AppLayer.js"
@@ -472,45 +472,54 @@ describe("streaming export (GET /audit/export, ours)", () => {
   })
 })
 
+/** Writes a linked chain of `createdAt.length` rows (ids `<idBase>00`, `<idBase>01`, …) straight into audit_logs. */
+const writeChain = async (chainId: string, idBase: string, createdAt: ReadonlyArray<Date>) => {
+  const rows = linkRows(
+    chainId,
+    null,
+    createdAt.map((at, i) => ({
+      id: `${idBase}${String(i).padStart(2, "0")}`,
+      createdAt: at,
+      actorId: null,
+      tenantId: null,
+      targetKind: null,
+      targetId: null,
+      event: "test.retention",
+      outcome: "allow" as const,
+      details: { i },
+      clientIp: null,
+      userAgent: null,
+      requestId: null,
+    })),
+  )
+  for (const r of rows) {
+    await query(
+      t,
+      `INSERT INTO audit_logs (id, created_at, event, outcome, details, chain_id, chain_seq, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, decode($8, 'hex'), decode($9, 'hex'))`,
+      r.id,
+      r.createdAt.toISOString(),
+      r.event,
+      r.outcome,
+      JSON.stringify(r.details),
+      r.chainId,
+      r.chainSeq,
+      r.prevHash,
+      r.hash,
+    )
+  }
+}
+
 describe("retention (identity-certs §4)", () => {
   it("deletes rows older than the retention in batches, anchors the chain, records the run", async () => {
     // a chain written a long time ago, then continued now: the old prefix goes, the chain still verifies
     const chainId = "7e7e0000-0000-4000-8000-000000000001"
     const old = Date.now() - 400 * 86_400_000
-    const rows = linkRows(
+    await writeChain(
       chainId,
-      null,
-      Array.from({ length: 10 }, (_, i) => ({
-        id: `7e7e0000-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`,
-        createdAt: new Date(i < 7 ? old + i * 1000 : Date.now() - 1000 + i),
-        actorId: null,
-        tenantId: null,
-        targetKind: null,
-        targetId: null,
-        event: "test.retention",
-        outcome: "allow" as const,
-        details: { i },
-        clientIp: null,
-        userAgent: null,
-        requestId: null,
-      })),
+      "7e7e0000-0000-4000-8000-0000000001",
+      Array.from({ length: 10 }, (_, i) => new Date(i < 7 ? old + i * 1000 : Date.now() - 1000 + i)),
     )
-    for (const r of rows) {
-      await query(
-        t,
-        `INSERT INTO audit_logs (id, created_at, event, outcome, details, chain_id, chain_seq, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, decode($8, 'hex'), decode($9, 'hex'))`,
-        r.id,
-        r.createdAt.toISOString(),
-        r.event,
-        r.outcome,
-        JSON.stringify(r.details),
-        r.chainId,
-        r.chainSeq,
-        r.prevHash,
-        r.hash,
-      )
-    }
     expect((await run(t, verifyAuditChains)).broken).toEqual([])
 
     const result = await run(
@@ -542,6 +551,42 @@ describe("retention (identity-certs §4)", () => {
     })
     expect(health.audit_queue).toMatchObject({ depth: 0, dropped: 0, failing: false })
   })
+
+  // the reference's defect 16: replicas took no lock. A second connection stands in for another replica.
+  it.runIf(process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== "")(
+    "a pass deletes nothing while another replica holds the retention lock (needs DATABASE_URL)",
+    async () => {
+      const chainId = "7e7e0000-0000-4000-8000-000000000002"
+      const old = Date.now() - 400 * 86_400_000
+      await writeChain(
+        chainId,
+        "7e7e0000-0000-4000-8000-0000000002",
+        Array.from({ length: 4 }, (_, i) => new Date(old + i * 1000)),
+      )
+      const runOnce = () =>
+        run(
+          t,
+          Effect.flatMap(AuditRetention, (r) => r.runOnce),
+        )
+      const other = new Pg.Client({ connectionString: Redacted.value(Option.getOrThrow(t.config.databaseUrl)) })
+      await other.connect()
+      try {
+        await other.query("BEGIN")
+        await other.query("SELECT pg_advisory_xact_lock(7306853925041203)")
+        expect(await runOnce()).toMatchObject({ status: "ok", deletedRows: 0 })
+        const kept = await query<{ n: string }>(
+          t,
+          "SELECT count(*)::text AS n FROM audit_logs WHERE chain_id = $1",
+          chainId,
+        )
+        expect(kept[0]?.n).toBe("4")
+        await other.query("COMMIT")
+        expect(await runOnce()).toMatchObject({ status: "ok", deletedRows: 4 })
+      } finally {
+        await other.end()
+      }
+    },
+  )
 })
 
 describe("GET /metrics (identity-certs §6.3)", () => {

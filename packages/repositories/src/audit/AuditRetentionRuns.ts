@@ -27,6 +27,10 @@ const AnchorsRow = Schema.Struct({
 
 const toRun = (row: typeof RunRow.Type): RetentionRun => row
 
+/** Advisory lock of retention batches, beside the key-ring (…202), migration (…201) and CRL (…214) locks. */
+const RETENTION_LOCK_KEY = 7_306_853_925_041_203
+const Locked = Schema.Struct({ locked: Schema.Boolean })
+
 /** audit_retention_runs: one row per cleanup pass, with the anchors where shortened chains now start. */
 export class AuditRetentionRuns extends Effect.Service<AuditRetentionRuns>()("atom/AuditRetentionRuns", {
   effect: Effect.gen(function* () {
@@ -42,6 +46,11 @@ export class AuditRetentionRuns extends Effect.Service<AuditRetentionRuns>()("at
           Effect.flatMap((r) => Effect.orDie(Effect.fromNullable(r[0]))),
           Effect.map(toRun),
         ),
+
+      /** Takes the retention lock for the rest of the transaction; false (without waiting) when another replica holds it. */
+      tryLock: decodeRows(Locked)(sql`SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) AS locked`).pipe(
+        Effect.map((r) => r[0]?.locked === true),
+      ),
 
       /** Adds a batch's deletions and the newest deleted link of each chain it touched. */
       recordBatch: (id: string, deleted: number, anchors: ReadonlyMap<string, ChainAnchor>) =>

@@ -35,7 +35,8 @@ const anchorsOf = (deleted: ReadonlyArray<DeletedLinkRow>): Map<string, ChainAnc
  * ATOM_AUDIT_CLEANUP_INTERVAL_SECS (a background fiber of this scoped layer). Each batch deletes a prefix of
  * each chain and records, in the same transaction, where each chain now starts (the run's chain_anchors),
  * so verification still holds. A run that deleted rows writes `audit.retention_cleanup` in the
- * transaction that closes it. As in the reference, replicas take no lock: two runs delete disjoint rows.
+ * transaction that closes it. Unlike the reference (its defect 16), each batch first takes a cross-replica
+ * advisory lock without waiting: while another replica's batch holds it, this pass ends (it deletes nothing).
  */
 export class AuditRetention extends Context.Tag("atom/AuditRetention")<
   AuditRetention,
@@ -67,8 +68,12 @@ export class AuditRetention extends Context.Tag("atom/AuditRetention")<
           let total = 0
           while (true) {
             const deleted = yield* tx(
-              Effect.tap(logs.deleteOldest(run.cutoff, cleanupBatchSize), (rows) =>
-                rows.length === 0 ? Effect.void : runs.recordBatch(run.id, rows.length, anchorsOf(rows)),
+              Effect.flatMap(runs.tryLock, (locked) =>
+                locked
+                  ? Effect.tap(logs.deleteOldest(run.cutoff, cleanupBatchSize), (rows) =>
+                      rows.length === 0 ? Effect.void : runs.recordBatch(run.id, rows.length, anchorsOf(rows)),
+                    )
+                  : Effect.succeed([]),
               ),
             )
             total += deleted.length
