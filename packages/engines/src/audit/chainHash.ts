@@ -30,10 +30,13 @@ export const canonicalContent = (row: AuditContent, details: string = canonicalJ
   ])
 
 /** hash = SHA-256(previous hash ‖ canonical content), hex; the first row of a chain has no previous hash. */
-export const hashContent = (row: AuditContent): string => {
+export const hashContent = (row: AuditContent): string => hashStreamed(row.prevHash, canonicalContent(row))
+
+/** SHA-256(previous hash ‖ content) through `createHash`, for any length. */
+const hashStreamed = (prevHash: string | null, content: string): string => {
   const h = createHash("sha256")
-  if (row.prevHash !== null) h.update(row.prevHash, "hex")
-  return h.update(canonicalContent(row), "utf8").digest("hex")
+  if (prevHash !== null) h.update(prevHash, "hex")
+  return h.update(content, "utf8").digest("hex")
 }
 
 /** The last row of a chain as stored: where the next row links. */
@@ -49,11 +52,7 @@ const scratch = Buffer.allocUnsafe(64 * 1024)
 /** `hashContent` of a row whose content is already canonical: one hash call over a reused buffer. */
 const hashLinked = (prevHash: string | null, content: string): string => {
   const start = prevHash === null ? 0 : scratch.write(prevHash, 0, "hex")
-  if (start + content.length * 3 > scratch.length) {
-    const h = createHash("sha256")
-    if (prevHash !== null) h.update(prevHash, "hex")
-    return h.update(content, "utf8").digest("hex")
-  }
+  if (start + content.length * 3 > scratch.length) return hashStreamed(prevHash, content)
   const end = start + scratch.write(content, start, "utf8")
   return oneShotHash("sha256", scratch.subarray(0, end), "hex")
 }

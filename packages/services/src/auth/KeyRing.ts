@@ -126,13 +126,12 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
           const rows = yield* repo.active
           const primaryRow = rows.find((r) => r.status === "primary")
           if (!primaryRow) return yield* Effect.fail(new KekUnavailable({ message: "no primary signing key" }))
-          const standbyKid = rows.find((r) => r.status === "standby")?.kid ?? null
-          if (previous?.primary.kid === primaryRow.kid && (previous.standby?.kid ?? null) === standbyKid)
+          const standbyRow = rows.find((r) => r.status === "standby")
+          if (previous?.primary.kid === primaryRow.kid && (previous.standby?.kid ?? null) === (standbyRow?.kid ?? null))
             return previous
           const primary =
             previous?.primary.kid === primaryRow.kid ? Either.right(previous.primary) : openRow(primaryRow, kek)
           if (Either.isLeft(primary)) return yield* Effect.fail(new KekUnavailable({ message: primary.left.message }))
-          const standbyRow = rows.find((r) => r.status === "standby")
           const kept = standbyRow ? previous?.byKid.get(standbyRow.kid) : undefined
           const standby = standbyRow
             ? kept !== undefined
