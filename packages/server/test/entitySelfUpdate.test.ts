@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { announceLocalChange } from "@atom/repositories/db"
 import { Passwords } from "@atom/repositories/identity"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
@@ -64,6 +65,8 @@ const grantTenant = (subjectId: string, tenantId: string, actions: Array<string>
         yield* sql`INSERT INTO direct_policies (tenant_id, subject_kind, subject_id, permission_block_id)
                    VALUES (${tenantId}, 'entity', ${subjectId}, ${block})`
         yield* sql`UPDATE authz_revision SET revision = revision + 1`
+        // as a service's write does: this replica's caches hear of it now, not when the NOTIFY arrives
+        yield* announceLocalChange
       }),
     ),
   )
