@@ -6,8 +6,10 @@ import type { Argon2Variant } from "./phc.js"
 // (argon2Worker.mjs) or with @node-rs/argon2's synchronous call (argon2NativeWorker.mjs) — so
 // hashing (tens of milliseconds of CPU each) never runs on the event loop, and runs on threads
 // of lowered priority that yield to it. Workers start on
-// demand up to `size`, take one job at a time, and are unref'd while idle so an undisposed pool
-// never keeps the process alive. A worker that crashes fails its job and is replaced.
+// demand up to `size` and are unref'd while idle so an undisposed pool never keeps the process
+// alive. Each worker holds up to `depth` jobs (its port queues them), so when one hash ends the
+// next starts at once: a worker never idles waiting for a busy event loop to hand it work. A
+// worker that crashes fails its jobs and is replaced.
 
 export interface Argon2Job {
   readonly variant: Argon2Variant
@@ -47,9 +49,12 @@ export const NATIVE_WORKER_URL = new URL("./argon2NativeWorker.mjs", import.meta
 
 export const defaultPoolSize = (): number => Math.max(1, availableParallelism())
 
+/** Jobs handed to one worker at once: the one it computes and the one it starts next. */
+export const DEFAULT_WORKER_DEPTH = 2
+
 export class Argon2WorkerPool {
-  private readonly idle: Array<Worker> = []
-  private readonly running = new Map<Worker, Running>()
+  /** every live worker and the jobs posted to it, by id (a worker answers them in order) */
+  private readonly workersInFlight = new Map<Worker, Map<number, Running>>()
   private readonly queue: Array<Pending> = []
   private spawned = 0
   private nextId = 1
@@ -58,8 +63,10 @@ export class Argon2WorkerPool {
   constructor(
     readonly size: number = defaultPoolSize(),
     private readonly workerUrl: URL = WORKER_URL,
+    readonly depth: number = DEFAULT_WORKER_DEPTH,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError("pool size must be a positive integer")
+    if (!Number.isInteger(depth) || depth < 1) throw new RangeError("worker depth must be a positive integer")
   }
 
   /** Computes one raw hash. An aborted job that has not started is dropped from the queue. */
@@ -88,17 +95,34 @@ export class Argon2WorkerPool {
     return this.spawned
   }
 
+  /** Jobs waiting for room at a worker (not yet posted to one). */
+  get queued(): number {
+    return this.queue.length
+  }
+
+  /** The least loaded worker with room for a job: an existing one, else a new one while under `size`. */
+  private pick(): Worker | undefined {
+    let best: Worker | undefined
+    let load = this.depth
+    for (const [worker, inFlight] of this.workersInFlight) {
+      if (inFlight.size < load) {
+        best = worker
+        load = inFlight.size
+      }
+    }
+    return load === 0 || this.spawned >= this.size ? best : this.spawn()
+  }
+
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.spawned < this.size ? this.spawn() : undefined)
+      const worker = this.pick()
       if (worker === undefined) return
       const pending = this.queue.shift()
-      if (pending === undefined) {
-        this.park(worker)
-        return
-      }
+      if (pending === undefined) return
       const running: Running = { ...pending, id: this.nextId++ }
-      this.running.set(worker, running)
+      const inFlight = this.workersInFlight.get(worker)
+      if (inFlight === undefined) return
+      inFlight.set(running.id, running)
       worker.ref()
       const { secret } = pending.job
       // a Buffer may be a view of a shared pool slab: post a copy of just its bytes
@@ -110,43 +134,33 @@ export class Argon2WorkerPool {
     }
   }
 
-  private park(worker: Worker): void {
-    worker.unref()
-    this.idle.push(worker)
-  }
-
   private spawn(): Worker {
     // The worker is plain JavaScript: it needs no loader, and must not inherit the parent's node
     // flags (a tsx loader only slows its start; `--input-type` makes it fail to load at all).
     const worker = new Worker(this.workerUrl, { execArgv: [] })
+    const inFlight = new Map<number, Running>()
+    this.workersInFlight.set(worker, inFlight)
     this.spawned++
     worker.on("message", (reply: unknown) => {
-      const running = this.running.get(worker)
-      if (running === undefined || !isReply(reply) || reply.id !== running.id) return
-      this.running.delete(worker)
+      if (!isReply(reply)) return
+      const running = inFlight.get(reply.id)
+      if (running === undefined) return
+      inFlight.delete(reply.id)
       if (reply.ok) running.resolve(reply.hash)
       else running.reject(new Error(`argon2 worker: ${reply.error}`))
       if (this.closed) return
-      this.park(worker)
+      if (inFlight.size === 0) worker.unref()
       this.dispatch()
     })
     const lost = (error: Error) => {
-      const running = this.running.get(worker)
-      this.running.delete(worker)
-      const i = this.idle.indexOf(worker)
-      if (i >= 0) this.idle.splice(i, 1)
+      if (!this.workersInFlight.delete(worker)) return
       this.spawned--
-      running?.reject(error)
+      for (const running of inFlight.values()) running.reject(error)
+      inFlight.clear()
       if (!this.closed) this.dispatch()
     }
-    let gone = false
-    worker.once("error", (e: Error) => {
-      gone = true
-      lost(e)
-    })
-    worker.once("exit", (code: number) => {
-      if (!gone) lost(new Error(`argon2 worker exited with code ${code}`))
-    })
+    worker.once("error", lost)
+    worker.once("exit", (code: number) => lost(new Error(`argon2 worker exited with code ${code}`)))
     return worker
   }
 
@@ -156,10 +170,9 @@ export class Argon2WorkerPool {
     this.closed = true
     const error = new Error("argon2 worker pool is closed")
     for (const p of this.queue.splice(0)) p.reject(error)
-    const workers = [...this.idle, ...this.running.keys()]
-    for (const r of this.running.values()) r.reject(error)
-    this.running.clear()
-    this.idle.length = 0
-    await Promise.all(workers.map((w) => w.terminate()))
+    const workers = [...this.workersInFlight]
+    this.workersInFlight.clear()
+    for (const [, inFlight] of workers) for (const r of inFlight.values()) r.reject(error)
+    await Promise.all(workers.map(([w]) => w.terminate()))
   }
 }

@@ -62,8 +62,22 @@ describe("argon2 worker runtime", () => {
     }
   })
 
+  it("hands each worker its next job before the current one ends, and no more than that", async () => {
+    const pool = new Argon2WorkerPool(2, undefined, 2)
+    try {
+      const jobs = Array.from({ length: 5 }, () => pool.run(job))
+      // both workers hold two jobs at once (a hash never waits for the event loop to post the next); one waits
+      expect(pool.workers).toBe(2)
+      expect(pool.queued).toBe(1)
+      for (const r of await Promise.all(jobs)) expect(Buffer.from(r).toString("hex")).toBe(EXPECTED)
+      expect(pool.queued).toBe(0)
+    } finally {
+      await pool.close()
+    }
+  })
+
   it("drops a queued job when its caller aborts", async () => {
-    const pool = new Argon2WorkerPool(1)
+    const pool = new Argon2WorkerPool(1, undefined, 1)
     try {
       const first = pool.run(job)
       const controller = new AbortController()
