@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
+import { DbBackend } from "../db/DbBackend.js"
 import { decodeRows } from "../db/decodeRows.js"
 import { AuthEntityRow } from "./rows.js"
 
@@ -64,6 +65,13 @@ const ENTITY_COLUMNS = `e.id, e.kind, e.name, e.tenant_id, e.status, (e.deleted_
 export class LoginStatements extends Effect.Service<LoginStatements>()("atom/LoginStatements", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // PGlite is one session and a statement runs alone (a transaction holds the session for its whole scope), so
+    // no suspension can commit between `succeed`'s read and its writes: the row lock would only cost (it writes
+    // the tuple's lock marker, about a third of the statement). Postgres, or a backend not named, takes it.
+    const lockEntity = Option.match(yield* Effect.serviceOption(DbBackend), {
+      onNone: () => true,
+      onSome: (backend) => backend.kind !== "pglite",
+    })
     const rows = decodeRows(Schema.Union(NoCandidateRow, LoginCandidateRow))
     const liveRows = decodeRows(LiveRow)
     const entityColumns = sql.unsafe(ENTITY_COLUMNS)
@@ -138,8 +146,8 @@ export class LoginStatements extends Effect.Service<LoginStatements>()("atom/Log
     /**
      * The attempt, `last_used_at` (stamped when null or older than 5 minutes, as for access tokens: a row
      * rewritten on every login only costs a write) and the session in one statement, so one transaction. With a
-     * session, the entity is relocked (FOR SHARE: a concurrent suspension waits for this login, or this login
-     * sees it) and nothing but a failed attempt is written unless it is still active. Answers whether it was.
+     * session, the entity is relocked on Postgres (FOR SHARE: a concurrent suspension waits for this login, or
+     * this login sees it) and nothing but a failed attempt is written unless it is still active. Answers whether it was.
      */
     const succeed = (input: LoginSuccessInput) => {
       const session = input.session
@@ -149,7 +157,7 @@ export class LoginStatements extends Effect.Service<LoginStatements>()("atom/Log
           : sql`SELECT e.id FROM entities e LEFT JOIN tenants t ON t.id = e.tenant_id
               WHERE e.id = ${input.entityId} AND e.status = 'active' AND e.deleted_at IS NULL
                 AND (e.tenant_id IS NULL OR (t.status = 'active' AND t.deleted_at IS NULL))
-              FOR SHARE OF e`
+              ${sql.literal(lockEntity ? "FOR SHARE OF e" : "")}`
       const opened =
         session === undefined
           ? sql.literal("")

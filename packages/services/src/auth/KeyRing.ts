@@ -173,13 +173,25 @@ export class KeyRing extends Context.Tag("atom/KeyRing")<
             loadedEpoch = epoch
           }),
         )
+      // one warning per outage, not one every interval while the database is down; one line when it is back
+      let failing = false
       const keepLoaded = (e: { readonly message: string }) =>
-        Effect.logWarning("signing keys reload failed; keeping the loaded keys").pipe(
-          Effect.annotateLogs({ error: e.message }),
-        )
+        Effect.suspend(() => {
+          if (failing) return Effect.void
+          failing = true
+          return Effect.logWarning("signing keys reload failed; keeping the loaded keys until it succeeds").pipe(
+            Effect.annotateLogs({ error: e.message }),
+          )
+        })
+      const recovered = Effect.suspend(() => {
+        if (!failing) return Effect.void
+        failing = false
+        return Effect.logInfo("signing keys reload succeeded again")
+      })
       // announced changes within the interval; with no live feed, a reload every interval regardless
       yield* Effect.forkScoped(
         Effect.suspend(() => reload(feed.isLive())).pipe(
+          Effect.zipRight(recovered),
           Effect.catchAll(keepLoaded),
           Effect.catchAllDefect((d) => Effect.logError("signing keys reload crashed", d)),
           Effect.repeat(Schedule.spaced(Duration.millis(KEY_RING_CHECK_INTERVAL_MS))),

@@ -6,6 +6,7 @@ import type { DbFailure } from "@atom/repositories/db"
 import { Effect, type Redacted } from "effect"
 import { observeLogin } from "../audit/observeLogin.js"
 import { CredentialVerifier, verifiableKind } from "../credentials/CredentialVerifier.js"
+import { lowPriorityTurn } from "../scheduling/lowPriorityTurn.js"
 import { KeyRing } from "./KeyRing.js"
 
 export interface LoginInput {
@@ -53,6 +54,7 @@ export class Login extends Effect.Service<Login>()("atom/Login", {
           config.auth.jwtExpirySecs,
         )
         const { sessionId, expiresAt } = verified
+        yield* lowPriorityTurn
         const { token } = issueSessionToken(
           {
             entityId: verified.entityId,

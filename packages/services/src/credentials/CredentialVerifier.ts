@@ -14,6 +14,7 @@ import {
 import { Effect, Option, Redacted } from "effect"
 import { Kek } from "../auth/Kek.js"
 import { PasswordHasher } from "../passwords/PasswordHasher.js"
+import { lowPriorityTurn } from "../scheduling/lowPriorityTurn.js"
 
 /** The secrets a login (REST, GraphQL) or gRPC AuthenticateCredential may present. */
 export type VerifiableKind = "password" | "shared_key"
@@ -157,6 +158,7 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
       Effect.gen(function* () {
         const { tenantId } = input
         const key = input.identifier.trim().toLowerCase()
+        yield* lowPriorityTurn
         const found = yield* statements.lookup({
           attemptKey: key,
           tenantId,
@@ -231,6 +233,8 @@ export class CredentialVerifier extends Effect.Service<CredentialVerifier>()("at
     ): Effect.Effect<VerifiedSession, VerifyError> =>
       Effect.gen(function* () {
         const verified = yield* check(input)
+        // the hash came back on a worker's message: requests that arrived meanwhile go first
+        yield* lowPriorityTurn
         const expiresAt = new Date(Date.now() + ttlSecs * 1000)
         const live = yield* statements.succeed({ ...success(input, verified), session: { id: sessionId, expiresAt } })
         if (!live) return yield* unauthenticated("entity is not active")
