@@ -27,9 +27,9 @@ const threads = (pid: number): Map<string, number> => {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      const ms = (Number(fields[11]) + Number(fields[12])) * 10
       const label = tid === String(pid) ? "main" : name
-      out.set(`${label}#${tid}`, ms)
+      out.set(`${label}#${tid}`, (Number(fields[11]) + Number(fields[12])) * 10)
+      out.set(`${label} (system)#${tid}`, Number(fields[12]) * 10)
     } catch {}
   }
   return out

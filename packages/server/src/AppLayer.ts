@@ -57,6 +57,8 @@ import { LoggingLive } from "./logging.js"
 export interface AppOptions {
   /** A PGlite image (see test support) to start an in-memory database from, skipping cold init. */
   readonly pgliteImage?: Blob | undefined
+  /** Another password hasher (bench/loginPath.ts: minimal parameters, to measure everything but the hash). */
+  readonly passwordHasher?: Layer.Layer<PasswordHasher> | undefined
 }
 
 const Migrations = Layer.effectDiscard(
@@ -111,13 +113,10 @@ const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live).pipe(
 )
 
 /** Things that hold keys or threads: KEK, password hashing, signing keys, the certificate issuer. */
-const Infrastructure = Layer.mergeAll(
-  PasswordHasher.layer,
-  KeyRing.Live,
-  CaSigner.Live,
-  Mailer.Default,
-  MailDelivery.layer(),
-).pipe(Layer.provideMerge(Kek.Live))
+const makeInfrastructure = (hasher: Layer.Layer<PasswordHasher>) =>
+  Layer.mergeAll(hasher, KeyRing.Live, CaSigner.Live, Mailer.Default, MailDelivery.layer()).pipe(
+    Layer.provideMerge(Kek.Live),
+  )
 
 /** Use cases; the gate and the PDP first, since every other use case asks them. */
 const Services = Layer.mergeAll(
@@ -179,7 +178,7 @@ export const makeAppLayer = (config: AtomConfigShape, options: AppOptions = {}) 
   })
   const Base = Layer.mergeAll(Config, ListenerStatus.Live, Layer.provideMerge(Migrations, Db))
   const Core = BootstrapAdmin.pipe(
-    Layer.provideMerge(Infrastructure),
+    Layer.provideMerge(makeInfrastructure(options.passwordHasher ?? PasswordHasher.layer)),
     Layer.provideMerge(Observability),
     Layer.provideMerge(Repositories),
   )
