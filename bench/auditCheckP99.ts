@@ -17,11 +17,13 @@
  * background requests answered, the server's CPU per round, and for the audit-on side the rows counted
  * in audit_logs (`auditLogs(event, outcome) { total }`) during each round and once drained, dropped
  * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
+ * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
+ * of each of its threads (the event loop, the audit writer thread) there when it stops.
  */
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
 import { unaryMethod } from "./lib/grpc.js"
-import { cpuMs, defaultLoaders } from "./lib/processCpu.js"
+import { cpuMs, defaultLoaders, mainThreadCpuMs } from "./lib/processCpu.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
 import { median } from "./lib/stats.js"
 import { grpcMixed, httpMixed, type MixedResult } from "./scale/load.js"
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     ingest: { type: "string" },
     "per-request": { type: "string" },
     rate: { type: "string" },
+    profile: { type: "string" },
   },
 })
 const duration = Number(values.duration ?? 5)
@@ -80,6 +83,8 @@ interface Round {
   readonly check: MixedResult
   readonly background: MixedResult | null
   readonly cpuMs: number
+  /** of which the main thread (the event loop) */
+  readonly mainCpuMs: number
   /** allowed authz.check rows that reached the table during the round */
   readonly rows: number
 }
@@ -90,7 +95,13 @@ const main = async () => {
   const common = process.env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}
   // one after the other: on a shared Postgres database the second start finds the first one's bootstrap
   const off = await startAtom({ env: common })
-  const on = await startAtom({ env: { ...common, ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true" } })
+  const on = await startAtom({
+    env: {
+      ...common,
+      ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true",
+    },
+    ...(values.profile ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] } : {}),
+  })
   const target = async (atom: RunningAtomProcess) => {
     const session = await adminSession(atom.httpUrl)
     const question = { subjectId: session.entityId, action: "read", objectKind: "entity", objectId: SERVICE_ENTITY }
@@ -149,11 +160,13 @@ const main = async () => {
   const round = async (t: Target): Promise<Round> => {
     const rowsBefore = t === onTarget ? await allowRows(t.atom, t.token) : 0
     const cpuBefore = cpuMs(t.atom.child.pid)
+    const mainBefore = mainThreadCpuMs(t.atom.child.pid)
     // the background starts with the Checks and runs as long
     const [check, bg] = await Promise.all([paced(t, rate), ingest > 0 ? background(t, bulkRate, duration) : null])
     const cpu = cpuMs(t.atom.child.pid) - cpuBefore
+    const mainCpu = mainThreadCpuMs(t.atom.child.pid) - mainBefore
     const rows = t === onTarget ? (await allowRows(t.atom, t.token)) - rowsBefore : 0
-    return { check, background: bg, cpuMs: cpu, rows }
+    return { check, background: bg, cpuMs: cpu, mainCpuMs: mainCpu, rows }
   }
 
   const writtenBefore = await counter(on, "atom_audit_events_written_total")
@@ -175,7 +188,7 @@ const main = async () => {
             ? ""
             : `; background ${Math.round(bg.opsPerSec)} req/s (${Math.round(bg.opsPerSec * perRequest)} decisions/s,` +
               ` p99 ${fmt(bg.p99Ms)} ms${bg.errors > 0 ? `, ${bg.errors} errors` : ""})`) +
-          `; server CPU ${Math.round(r.cpuMs)} ms` +
+          `; server CPU ${Math.round(r.cpuMs)} ms (main thread ${Math.round(r.mainCpuMs)})` +
           (side === "on" ? `; ${r.rows} allow rows reached the table (${Math.round(r.rows / duration)}/s)` : ""),
       )
     }
@@ -196,14 +209,16 @@ const main = async () => {
   const p50On = median(onRuns.map((r) => r.check.p50Ms))
   const p99Off = median(offRuns.map((r) => r.check.p99Ms))
   const p99On = median(onRuns.map((r) => r.check.p99Ms))
+  const events = median(onRuns.map((r) => r.check.ok + (r.background?.ok ?? 0) * perRequest))
+  /** extra CPU µs per audited event, on − off, of a CPU figure of the rounds */
+  const perEvent = (cpu: (r: Round) => number) =>
+    (((median(onRuns.map(cpu)) - median(offRuns.map(cpu))) * 1000) / events).toFixed(1)
   const ingestLine =
     ingest > 0
       ? `; ingest: ${Math.round(median(onRuns.map((r) => r.rows / duration)))} allow rows/s reached audit_logs ` +
         `during the audit-on rounds (median), ${rowsNow - rowsBefore} rows in all once drained for ${audited} ` +
-        `audited decisions; audit CPU ${(
-          ((median(onRuns.map((r) => r.cpuMs)) - median(offRuns.map((r) => r.cpuMs))) * 1000) /
-            median(onRuns.map((r) => r.check.ok + (r.background?.ok ?? 0) * perRequest))
-        ).toFixed(1)} µs per event (server CPU on − off)`
+        `audited decisions; audit CPU ${perEvent((r) => r.cpuMs)} µs per event (server CPU on − off), ` +
+        `${perEvent((r) => r.mainCpuMs)} µs of it on the main thread`
       : ""
   process.stdout.write(
     `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +

@@ -1,6 +1,7 @@
 /**
  * `pnpm build`: Atom's server as one ES module, `dist/atom.mjs`, run with plain node (`pnpm start:prod`), so a
- * production process carries neither tsx's loader thread nor its transpiled sources and source maps.
+ * production process carries neither tsx's loader thread nor its transpiled sources and source maps. Beside it,
+ * `dist/auditWriterWorker.mjs`: the audit writer thread's entry (Postgres), which the server starts from there.
  *
  * esbuild (the one tsx runs on, so no dependency of its own) bundles the workspace and its libraries. Left
  * outside, loaded from node_modules where they are: PGlite (finds its .wasm/.data next to its own module) and
@@ -17,6 +18,8 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url))
 const OUT_FILE = join(ROOT, "dist", "atom.mjs")
 const OUT_DIR = dirname(OUT_FILE)
 const ENTRY = join(ROOT, "packages", "server", "src", "main.ts")
+/** The audit writer thread's entry, bundled beside the server as dist/auditWriterWorker.mjs (auditWriterThread.ts). */
+const AUDIT_WORKER = join(ROOT, "packages", "services", "src", "audit", "auditWriterWorker.ts")
 
 /** Packages loaded at run time from node_modules rather than bundled (files of their own next to their code). */
 const OUTSIDE = [/^@electric-sql\/pglite(\/|$)/, /^@node-rs\/argon2(\/|$)/, /^pg-native$/]
@@ -83,8 +86,11 @@ const atomPlugin = {
 
 const esbuild = loadEsbuild()
 const result = await esbuild.build({
-  entryPoints: [ENTRY],
-  outfile: OUT_FILE,
+  entryPoints: { atom: ENTRY, auditWriterWorker: AUDIT_WORKER },
+  outdir: OUT_DIR,
+  outExtension: { ".js": ".mjs" },
+  // sources that start a worker ask this to choose between the bundled entry and their TypeScript one
+  define: { ATOM_BUNDLE: "true" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -101,4 +107,4 @@ const result = await esbuild.build({
   banner: { js: 'import { createRequire as __atomRequire } from "node:module"; const require = __atomRequire(import.meta.url);' },
   plugins: [atomPlugin],
 })
-process.stdout.write(`build: ${fromBundle(OUT_FILE)} (esbuild ${esbuild.version}, ${result.warnings.length} warnings)\n`)
+process.stdout.write(`build: ${fromBundle(OUT_FILE)} and ./auditWriterWorker.mjs (esbuild ${esbuild.version}, ${result.warnings.length} warnings)\n`)

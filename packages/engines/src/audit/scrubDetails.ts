@@ -11,10 +11,13 @@ export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
+/** Any surrogate: text without one (nearly all) skips the lone-surrogate search, the costlier of the two. */
+const SURROGATE = /[\uD800-\uDFFF]/
+
 /** Text Postgres stores as given: no NUL (jsonb and text refuse it), no lone surrogate (jsonb refuses it). */
 export const storableText = (s: string): string => {
   const noNul = s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s
-  return noNul.replace(LONE_SURROGATE, "\uFFFD")
+  return SURROGATE.test(noNul) ? noNul.replace(LONE_SURROGATE, "\uFFFD") : noNul
 }
 
 // long strings are cut so one event cannot bloat a batch

@@ -18,7 +18,7 @@ import {
   Queue,
 } from "effect"
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
-import { AuditChains } from "./AuditChains.js"
+import { AuditLaneWriter } from "./AuditLaneWriter.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { prepareEvent } from "./prepareEvent.js"
@@ -45,6 +45,14 @@ export interface AuditQueueOptions {
    * fall behind until events drop.
    */
   readonly sliceMs: number
+  /** On Postgres, write in a worker thread (AuditLaneWriter); false keeps every write on this thread. */
+  readonly writerThread: boolean
+  /**
+   * A writer that takes less than a full batch waits this long for more before it writes: each batch pays
+   * for a transaction and three statements, which small batches (a moderate rate, two writers) repeat
+   * for a few rows each.
+   */
+  readonly lingerMs: number
 }
 
 export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
@@ -58,6 +66,8 @@ export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
   retryMax: Duration.seconds(5),
   logEvery: Duration.seconds(10),
   sliceMs: SLICE_BUDGET_MS,
+  writerThread: true,
+  lingerMs: 20,
 }
 
 export interface AuditQueueStats {
@@ -94,7 +104,7 @@ const isOutage = (cause: Cause.Cause<DbFailure>): boolean =>
 const makeAuditQueue = (options: AuditQueueOptions) =>
   Effect.gen(function* () {
     const config = yield* AtomConfig
-    const chains = yield* AuditChains
+    const laneWriter = yield* AuditLaneWriter
     const { instruments } = yield* AtomMetrics
     const queue = yield* Queue.dropping<PreparedAuditEvent>(options.capacity)
     const allowEnabled = config.audit.hotPathAllowDbEnabled
@@ -189,7 +199,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         Effect.suspend(() => {
           const rows = count >= slot.pending.length ? slot.pending : slot.pending.slice(0, count)
           const sliceMs = depth() * 2 > options.capacity ? Number.POSITIVE_INFINITY : options.sliceMs
-          return Effect.exit(chains.append(rows, { relaxed: true, lane: slot.lane, sliceMs })).pipe(
+          return Effect.exit(laneWriter.append(rows, slot.lane, sliceMs)).pipe(
             Effect.tap((exit) =>
               Effect.sync(() => {
                 if (Exit.isSuccess(exit)) {
@@ -272,10 +282,26 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         ),
       )
 
+    // what arrived while the writer lingered joins its batch, in the same uninterruptible way as the take
+    const topUp = (slot: Slot) =>
+      Effect.uninterruptible(
+        Effect.flatMap(Queue.takeUpTo(queue, options.batchSize - slot.pending.length), (more) =>
+          Effect.sync(() => {
+            if (Chunk.isNonEmpty(more)) slot.pending = slot.pending.concat(Chunk.toArray(more))
+          }),
+        ),
+      )
+
     const writer = (slot: Slot) =>
       Effect.gen(function* () {
         while (true) {
-          if (slot.pending.length === 0) yield* takeBatch(slot)
+          if (slot.pending.length === 0) {
+            yield* takeBatch(slot)
+            if (options.lingerMs > 0 && slot.pending.length < options.batchSize) {
+              yield* Effect.sleep(Duration.millis(options.lingerMs))
+              yield* topUp(slot)
+            }
+          }
           yield* writePending(slot, Effect.succeed(true))
         }
       })
@@ -324,7 +350,8 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
 
 /**
  * The hot-path write path (DESIGN.md §3): `enqueue` never blocks and never fails; `writers` fibers (two by
- * default, each on its own chain) drain the queue in multi-row INSERTs on the audit chains. While the database is away the queue holds what fits
+ * default, each on its own chain) drain the queue in multi-row INSERTs on the audit chains, through
+ * AuditLaneWriter (a worker thread on Postgres). While the database is away the queue holds what fits
  * and counts the rest as dropped; depth and drops show in health, metrics and a log line. The layer's
  * finalizer writes what is left before the database closes (it sits above the database tier).
  */
@@ -343,8 +370,14 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
     readonly flush: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
   }
 >() {
-  static readonly layer = (options: Partial<AuditQueueOptions> = {}) =>
-    Layer.scoped(AuditQueue, makeAuditQueue({ ...DEFAULT_AUDIT_QUEUE, ...options }))
+  static readonly layer = (options: Partial<AuditQueueOptions> = {}) => {
+    const all = { ...DEFAULT_AUDIT_QUEUE, ...options }
+    const lanes = Math.max(1, all.writers)
+    // provided beneath the queue: built before it, closed after its finalizer has drained it
+    return Layer.scoped(AuditQueue, makeAuditQueue(all)).pipe(
+      Layer.provide(all.writerThread ? AuditLaneWriter.layer(lanes) : AuditLaneWriter.InProcess),
+    )
+  }
 
   static readonly Live = AuditQueue.layer()
 }

@@ -1,4 +1,5 @@
 export * from "./AuditChains.js"
+export * from "./AuditLaneWriter.js"
 export * from "./AuditLog.js"
 export * from "./AuditQueue.js"
 export * from "./AuditReader.js"

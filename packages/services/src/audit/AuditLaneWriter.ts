@@ -1,0 +1,54 @@
+import type { PreparedAuditEvent } from "@atom/domain/audit"
+import { AtomConfig } from "@atom/domain/config"
+import type { DbFailure } from "@atom/repositories/db"
+import { Context, Effect, Layer, Option } from "effect"
+import { AuditChains } from "./AuditChains.js"
+import { makeAuditWriterThread } from "./auditWriterThread.js"
+
+/**
+ * Where the hot-path queue's writer fibers write a batch: on their lane's chain, in the batch's own
+ * relaxed-commit transaction. On Postgres a worker thread with its own connections links, hashes,
+ * encodes and inserts (issue 6: that was ~40 % of the event loop at 15,000 events/s); on PGlite, one
+ * in-process session, the chains of this thread do it in slices between requests.
+ */
+export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
+  AuditLaneWriter,
+  {
+    readonly append: (
+      events: ReadonlyArray<PreparedAuditEvent>,
+      lane: number,
+      sliceMs: number,
+    ) => Effect.Effect<void, DbFailure>
+  }
+>() {
+  /** On this thread's chains (PGlite, and tests that want the main-thread path). */
+  static readonly InProcess = Layer.effect(
+    AuditLaneWriter,
+    Effect.map(AuditChains, (chains) => ({
+      append: (events: ReadonlyArray<PreparedAuditEvent>, lane: number, sliceMs: number) =>
+        Effect.asVoid(chains.append(events, { relaxed: true, lane, sliceMs })),
+    })),
+  )
+
+  /** In a worker thread on Postgres (`lanes`: the queue's writer fibers, one connection each). */
+  static readonly thread = (lanes: number) =>
+    Layer.scoped(
+      AuditLaneWriter,
+      Effect.flatMap(AtomConfig, (config) =>
+        Option.match(config.databaseUrl, {
+          onNone: () => Effect.dieMessage("AuditLaneWriter.thread needs DATABASE_URL"),
+          onSome: (url) => makeAuditWriterThread(url, lanes),
+        }),
+      ),
+    )
+
+  /** The thread on Postgres (DATABASE_URL set), else in process. */
+  static readonly layer = (lanes: number): Layer.Layer<AuditLaneWriter, never, AtomConfig | AuditChains> =>
+    Layer.unwrapEffect(
+      Effect.map(
+        AtomConfig,
+        (config): Layer.Layer<AuditLaneWriter, never, AtomConfig | AuditChains> =>
+          Option.isSome(config.databaseUrl) ? AuditLaneWriter.thread(lanes) : AuditLaneWriter.InProcess,
+      ),
+    )
+}

@@ -1,0 +1,71 @@
+import { AuditOutcome, type PreparedAuditEvent } from "@atom/domain/audit"
+import { Conflict, DatabaseError, InvalidInput, Unavailable } from "@atom/domain/errors"
+import { Schema } from "effect"
+
+/**
+ * Messages between the audit queue and its writer thread (`auditWriterWorker.ts`). A batch travels in
+ * chunks (each one structured clone of a few hundred events, so posting never holds the event loop long);
+ * the chunk marked `last` starts the batch's write on its lane's chain, and one reply answers the batch.
+ */
+export interface WriteChunk {
+  readonly kind: "chunk"
+  readonly id: number
+  readonly lane: number
+  readonly events: ReadonlyArray<PreparedAuditEvent>
+  readonly last: boolean
+}
+
+/** Ends the thread once it has answered every batch it holds. */
+export interface CloseWriter {
+  readonly kind: "close"
+}
+
+export type ToWriter = WriteChunk | CloseWriter
+
+/** What the thread needs to start: its own connections to the audit database. */
+export interface WriterSettings {
+  readonly databaseUrl: string
+  readonly lanes: number
+}
+
+/** A batch's answer: written (`failure` null) or the typed failure of its write. */
+export const WriteReply = Schema.Struct({
+  id: Schema.Number,
+  failure: Schema.NullOr(Schema.Union(Unavailable, Conflict, InvalidInput, DatabaseError)),
+})
+export type WriteReply = typeof WriteReply.Type
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+const isTextOrNull = (u: unknown): u is string | null => u === null || typeof u === "string"
+const isOutcome = Schema.is(AuditOutcome)
+
+/** An event as the queue prepared it, after a structured clone (dates stay dates). */
+export const isPreparedEvent = (u: unknown): u is PreparedAuditEvent =>
+  isRecord(u) &&
+  typeof u.id === "string" &&
+  u.createdAt instanceof Date &&
+  isTextOrNull(u.actorId) &&
+  isTextOrNull(u.tenantId) &&
+  isTextOrNull(u.targetKind) &&
+  isTextOrNull(u.targetId) &&
+  typeof u.event === "string" &&
+  isOutcome(u.outcome) &&
+  isRecord(u.details) &&
+  !Array.isArray(u.details) &&
+  isTextOrNull(u.clientIp) &&
+  isTextOrNull(u.userAgent) &&
+  isTextOrNull(u.requestId)
+
+const isEvents = (u: unknown): u is ReadonlyArray<PreparedAuditEvent> => Array.isArray(u) && u.every(isPreparedEvent)
+
+export const isToWriter = (u: unknown): u is ToWriter =>
+  isRecord(u) &&
+  (u.kind === "close" ||
+    (u.kind === "chunk" &&
+      typeof u.id === "number" &&
+      typeof u.lane === "number" &&
+      typeof u.last === "boolean" &&
+      isEvents(u.events)))
+
+export const isWriterSettings = (u: unknown): u is WriterSettings =>
+  isRecord(u) && typeof u.databaseUrl === "string" && typeof u.lanes === "number"
