@@ -1,20 +1,56 @@
-// Lowers the calling thread's scheduling priority (nice +10) so password hashing yields the CPU
-// to the event loop whenever both want it: a login storm then slows logins, never every other
-// request. Linux names the thread in /proc/thread-self; setpriority(PRIO_PROCESS, tid) changes
-// that thread only. Elsewhere, or where it is refused, hashing simply keeps normal priority.
-import { readlinkSync } from "node:fs"
+// Lowers the calling thread's scheduling priority so password hashing yields the CPU to the event
+// loop whenever both want it: a login storm then slows logins, never every other request.
+//
+// First nice +10 (setpriority(PRIO_PROCESS, tid): Linux names the thread in /proc/thread-self).
+// Then, where util-linux's `chrt` is installed, the SCHED_IDLE policy: a thread of that policy
+// runs only on CPU time no normal thread wants, and a waking normal thread (the event loop with a
+// request) takes its CPU at once. Under Linux's EEVDF scheduler a nice-10 thread may finish its
+// time slice first, which measured as milliseconds of event-loop lag under a login storm.
+// Lowering one's own priority needs no privilege. Where either step is refused or unavailable,
+// hashing keeps the priority it has.
+import { execFileSync } from "node:child_process"
+import { readFileSync, readlinkSync } from "node:fs"
 import { getPriority, setPriority } from "node:os"
 
 export const HASHING_NICENESS = 10
 
-/** The niceness now in force for this thread, or undefined where threads cannot be named. */
-export const lowerThreadPriority = () => {
+/** Linux's number for the SCHED_IDLE policy (`policy` in /proc/<pid>/task/<tid>/sched). */
+const SCHED_IDLE = 5
+
+const threadId = () => {
+  const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1))
+  return Number.isInteger(tid) && tid > 0 ? tid : undefined
+}
+
+/** This thread's scheduling policy (0 normal, 5 idle), or undefined where /proc does not say. */
+const threadPolicy = (tid) => {
   try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1))
-    if (!Number.isInteger(tid) || tid <= 0) return undefined
-    if (getPriority(tid) < HASHING_NICENESS) setPriority(tid, HASHING_NICENESS)
-    return getPriority(tid)
+    const line = readFileSync(`/proc/self/task/${tid}/sched`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("policy"))
+    const policy = Number(line?.split(":")[1])
+    return Number.isInteger(policy) ? policy : undefined
   } catch {
     return undefined
   }
+}
+
+/** Lowers this thread's priority; answers the niceness now in force, or undefined where threads cannot be named. */
+export const lowerThreadPriority = () => {
+  let tid
+  try {
+    tid = threadId()
+    if (tid === undefined) return undefined
+    if (getPriority(tid) < HASHING_NICENESS) setPriority(tid, HASHING_NICENESS)
+  } catch {
+    return undefined
+  }
+  try {
+    if (threadPolicy(tid) !== SCHED_IDLE) {
+      execFileSync("chrt", ["--idle", "--pid", "0", String(tid)], { stdio: "ignore", timeout: 5_000 })
+    }
+  } catch {
+    // no chrt, or refused: nice alone
+  }
+  return getPriority(tid)
 }

@@ -17,13 +17,27 @@ const niceOf = (tid: string): number | undefined => {
 
 const nicedThreads = (): number => readdirSync("/proc/self/task").filter((tid) => (niceOf(tid) ?? 0) >= 10).length
 
+// `policy` in /proc/<pid>/task/<tid>/sched: 0 normal, 5 SCHED_IDLE
+const policyOf = (tid: string): number | undefined => {
+  try {
+    const line = readFileSync(`/proc/self/task/${tid}/sched`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("policy"))
+    return Number(line?.split(":")[1])
+  } catch {
+    return undefined
+  }
+}
+const idleThreads = (): number => readdirSync("/proc/self/task").filter((tid) => policyOf(tid) === 5).length
+
 describe.runIf(process.platform === "linux")("password hashing yields the CPU to the event loop", () => {
   for (const [name, layer] of [
     ["NodeRs", PasswordHasher.NodeRs],
     ["WasmPool", PasswordHasher.WasmPool],
   ] as const) {
-    it(`${name} hashes on threads of lowered priority (nice 10), the main thread keeps its own`, async () => {
+    it(`${name} hashes on threads of lowered priority (nice 10, SCHED_IDLE), the main thread keeps its own`, async () => {
       const before = nicedThreads()
+      const idleBefore = idleThreads()
       const mainNice = niceOf(String(process.pid))
       const rt = ManagedRuntime.make(layer)
       try {
@@ -35,6 +49,9 @@ describe.runIf(process.platform === "linux")("password hashing yields the CPU to
         expect(await rt.runPromise(hasher.verify(b, Redacted.make("wrong")))).toBe(false)
         expect(nicedThreads()).toBeGreaterThan(before)
         expect(niceOf(String(process.pid))).toBe(mainNice)
+        // and of the SCHED_IDLE policy (set with util-linux's chrt, on every Debian system); the main thread not
+        expect(idleThreads()).toBeGreaterThan(idleBefore)
+        expect(policyOf(String(process.pid))).toBe(0)
       } finally {
         await rt.dispose()
       }
