@@ -45,6 +45,11 @@ export const make = (config: PgliteClientConfig) =>
       }),
       (db) => Effect.promise(() => db.close()),
     )
+    // A new 16 MB WAL segment is not zero-filled first: in PGlite's file system that filling stopped every
+    // statement for ~50 ms each time the log moved on to a new segment (every few tens of thousands of small writes), the
+    // tallest stall of a login storm. Postgres does not rely on it (wal_init_zero is for file systems that
+    // allocate space lazily); PGlite is one session for its life, so a session setting holds throughout.
+    yield* attempt(() => db.exec("SET wal_init_zero = off"))
     const transformRows = config.transformResultNames
       ? Statement.defaultTransforms(config.transformResultNames).array
       : undefined
