@@ -3,15 +3,13 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
-import { Duration, Effect, Layer, Option, Redacted, String as Str } from "effect"
-import Pg from "pg"
+import { Duration, Effect, Layer, Option, type Redacted } from "effect"
 import { DbBackend } from "./DbBackend.js"
 import { listenPostgres } from "./listenPostgres.js"
 import { reportLocalChanges } from "./localChanges.js"
 import * as PgliteClient from "./PgliteClient.js"
+import { acquirePgPool, NAME_TRANSFORMS } from "./PostgresPool.js"
 import { makeRevisionFeedState, RevisionFeed } from "./RevisionFeed.js"
-
-const names = { transformQueryNames: Str.camelToSnake, transformResultNames: Str.snakeToCamel }
 
 export interface DbSettings {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
@@ -42,23 +40,7 @@ const pingWith = (run: Effect.Effect<unknown, SqlError>) =>
 const postgres = (url: Redacted.Redacted<string>, pool: DbSettings["pool"]) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const pgPool = yield* Effect.acquireRelease(
-        Effect.sync(() => {
-          const p = new Pg.Pool({
-            connectionString: Redacted.value(url),
-            max: pool.maxConnections,
-            min: pool.minConnections,
-            connectionTimeoutMillis: pool.connectTimeoutSecs * 1000,
-            idleTimeoutMillis: pool.idleTimeoutSecs * 1000,
-            maxLifetimeSeconds: pool.maxLifetimeSecs,
-            application_name: "atom",
-          })
-          // an idle client dropped by the server must not crash the process; the pool replaces it
-          p.on("error", () => {})
-          return p
-        }),
-        (p) => Effect.promise(() => p.end()).pipe(Effect.timeoutOption(2000)),
-      )
+      const pgPool = yield* acquirePgPool(url, { ...pool, applicationName: "atom" })
       // the first connection proves the URL and credentials before anything else starts
       yield* Effect.tryPromise({
         try: () => pgPool.query("SELECT 1"),
@@ -86,7 +68,9 @@ const postgres = (url: Redacted.Redacted<string>, pool: DbSettings["pool"]) =>
         SqlClient.SqlClient,
         Effect.map(SqlClient.SqlClient, (sql) => reportLocalChanges(sql, feed)),
       ).pipe(
-        Layer.provide(PgClient.layerFromPool({ acquire: Effect.succeed(pgPool), applicationName: "atom", ...names })),
+        Layer.provide(
+          PgClient.layerFromPool({ acquire: Effect.succeed(pgPool), applicationName: "atom", ...NAME_TRANSFORMS }),
+        ),
       )
       return Layer.mergeAll(client, backend, Layer.succeed(RevisionFeed, feed))
     }),
@@ -102,7 +86,11 @@ const pglite = (dataDir: string, image: Blob | undefined) =>
           catch: (cause) => new SqlError({ cause, message: `cannot create ATOM_DATA_DIR ${dataDir}` }),
         })
       }
-      const client = PgliteClient.layer({ dataDir: inMemory ? undefined : dataDir, loadDataDir: image, ...names })
+      const client = PgliteClient.layer({
+        dataDir: inMemory ? undefined : dataDir,
+        loadDataDir: image,
+        ...NAME_TRANSFORMS,
+      })
       const backend = Layer.effect(
         DbBackend,
         Effect.map(PgliteClient.Pglite, (db) => ({

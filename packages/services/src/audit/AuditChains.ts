@@ -5,7 +5,7 @@ import { AuditLogs, makeAuditColumns } from "@atom/repositories/audit"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, Option } from "effect"
-import { forEachInSlices, SLICE_BUDGET_MS } from "./yieldToEventLoop.js"
+import { forEachInSlices, SLICE_BUDGET_MS } from "../scheduling/yieldToEventLoop.js"
 
 interface PooledChain {
   id: string

@@ -37,7 +37,13 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
       Effect.flatMap(AtomConfig, (config) =>
         Option.match(config.databaseUrl, {
           onNone: () => Effect.dieMessage("AuditLaneWriter.thread needs DATABASE_URL"),
-          onSome: (url) => makeAuditWriterThread(url, lanes),
+          onSome: (url) =>
+            makeAuditWriterThread(url, {
+              lanes,
+              connectTimeoutSecs: config.db.connectTimeoutSecs,
+              idleTimeoutSecs: config.db.idleTimeoutSecs,
+              maxLifetimeSecs: config.db.maxLifetimeSecs,
+            }),
         }),
       ),
     )

@@ -18,11 +18,11 @@ import {
   Queue,
 } from "effect"
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
+import { SLICE_BUDGET_MS } from "../scheduling/yieldToEventLoop.js"
 import { AuditLaneWriter } from "./AuditLaneWriter.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { prepareEvent } from "./prepareEvent.js"
-import { SLICE_BUDGET_MS } from "./yieldToEventLoop.js"
 
 export interface AuditQueueOptions {
   /** events held in memory while the writer is behind or the database is away */

@@ -22,10 +22,13 @@ export interface CloseWriter {
 
 export type ToWriter = WriteChunk | CloseWriter
 
-/** What the thread needs to start: its own connections to the audit database. */
+/** What the thread needs to start: its own connections to the audit database, timed as the main pool's. */
 export interface WriterSettings {
   readonly databaseUrl: string
   readonly lanes: number
+  readonly connectTimeoutSecs: number
+  readonly idleTimeoutSecs: number
+  readonly maxLifetimeSecs: number
 }
 
 /** A batch's answer: written (`failure` null) or the typed failure of its write. */
@@ -68,4 +71,9 @@ export const isToWriter = (u: unknown): u is ToWriter =>
       isEvents(u.events)))
 
 export const isWriterSettings = (u: unknown): u is WriterSettings =>
-  isRecord(u) && typeof u.databaseUrl === "string" && typeof u.lanes === "number"
+  isRecord(u) &&
+  typeof u.databaseUrl === "string" &&
+  typeof u.lanes === "number" &&
+  typeof u.connectTimeoutSecs === "number" &&
+  typeof u.idleTimeoutSecs === "number" &&
+  typeof u.maxLifetimeSecs === "number"

@@ -3,8 +3,8 @@ import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { Unavailable } from "@atom/domain/errors"
 import type { DbFailure } from "@atom/repositories/db"
 import { Deferred, Duration, Effect, Either, Redacted, Schema, type Scope } from "effect"
+import { yieldToEventLoop } from "../scheduling/yieldToEventLoop.js"
 import { type ToWriter, WriteReply, type WriterSettings } from "./auditWriterProtocol.js"
-import { yieldToEventLoop } from "./yieldToEventLoop.js"
 
 /** Replaced with `true` by scripts/build.ts: the bundle starts dist/auditWriterWorker.mjs. */
 declare const ATOM_BUNDLE: boolean | undefined
@@ -47,10 +47,10 @@ export interface AuditWriterThread {
  */
 export const makeAuditWriterThread = (
   databaseUrl: Redacted.Redacted<string>,
-  lanes: number,
+  pool: Omit<WriterSettings, "databaseUrl">,
 ): Effect.Effect<AuditWriterThread, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const settings: WriterSettings = { databaseUrl: Redacted.value(databaseUrl), lanes }
+    const settings: WriterSettings = { ...pool, databaseUrl: Redacted.value(databaseUrl) }
     const waiting = new Map<number, Deferred.Deferred<void, DbFailure>>()
     let worker: Worker | undefined
     let nextId = 1

@@ -27,6 +27,10 @@ const runtime = ManagedRuntime.make(
     Layer.provideMerge(
       postgresPoolClient(Redacted.make(settings.databaseUrl), {
         maxConnections: Math.max(1, settings.lanes),
+        minConnections: 0,
+        connectTimeoutSecs: settings.connectTimeoutSecs,
+        idleTimeoutSecs: settings.idleTimeoutSecs,
+        maxLifetimeSecs: settings.maxLifetimeSecs,
         applicationName: "atom-audit",
       }).pipe(Layer.orDie),
     ),

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { forEachInSlices } from "../../src/audit/yieldToEventLoop.js"
+import { forEachInSlices } from "../../src/scheduling/yieldToEventLoop.js"
 
 /** What ran, in order: the items and an immediate the first item schedules (a request arriving meanwhile). */
 const trace = async (budgetMs: number) => {
