@@ -251,14 +251,17 @@ describe("AuthService.AuthenticateCredential", () => {
     )
     // refusals are always audited (hot path: allows only when enabled)
     await expect
-      .poll(async () =>
-        (
-          await sql<{ details: string }>(
-            `SELECT details::text AS details FROM audit_logs
+      .poll(
+        async () =>
+          (
+            await sql<{ details: string }>(
+              `SELECT details::text AS details FROM audit_logs
              WHERE event = 'auth.credential_authenticate' AND outcome = 'deny' AND actor_id = $1`,
-            [ADMIN_ID],
-          )
-        ).map((r) => JSON.parse(r.details).identifier),
+              [ADMIN_ID],
+            )
+          ).map((r) => JSON.parse(r.details).identifier),
+        // queued, so written a moment later: on a loaded CI machine more than poll's default second
+        { timeout: 10_000 },
       )
       .toContain("unverified-grpc")
   })

@@ -41,7 +41,7 @@ export interface AuditWriterThread {
 
 /**
  * A worker thread writing the hot-path audit queue's batches on its own Postgres connections. Started
- * when first needed and again after it stops (a crash fails its batches as an outage, which the queue
+ * with the layer and again, when next needed, after it stops (a crash fails its batches as an outage, which the queue
  * retries). Referenced (keeping the process alive) only while a batch is out, so a shutdown drain waits
  * for its answers. Closed with the scope: once every batch is answered, its connections end.
  */
@@ -88,6 +88,9 @@ export const makeAuditWriterThread = (
     }
 
     const post = (w: Worker, message: ToWriter) => w.postMessage(message)
+    // started now, so the thread loads its modules (over a second from the sources) while Atom starts,
+    // not while the first batch waits; unref'd until a batch is out
+    started()
 
     const append = (events: ReadonlyArray<PreparedAuditEvent>, lane: number, sliceMs: number) =>
       Effect.gen(function* () {
