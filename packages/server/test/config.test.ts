@@ -23,6 +23,7 @@ describe("configuration", () => {
       connectTimeoutSecs: 10,
       idleTimeoutSecs: 600,
       maxLifetimeSecs: 1800,
+      preparedStatements: true,
     })
     expect(c.auth.jwtExpirySecs).toBe(3600)
     expect(c.auth.jwtAudience).toBe("magistrala")

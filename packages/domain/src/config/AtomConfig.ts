@@ -69,6 +69,8 @@ export interface AtomConfigShape {
     readonly connectTimeoutSecs: number
     readonly idleTimeoutSecs: number
     readonly maxLifetimeSecs: number
+    /** ATOM_DB_PREPARED_STATEMENTS: frequent statements as named prepared statements (Postgres) */
+    readonly preparedStatements: boolean
   }
   readonly auth: {
     readonly jwtExpirySecs: number

@@ -20,6 +20,8 @@ export interface DbSettings {
     readonly connectTimeoutSecs: number
     readonly idleTimeoutSecs: number
     readonly maxLifetimeSecs: number
+    /** frequent statements as named prepared statements; off unless set */
+    readonly preparedStatements?: boolean | undefined
   }
   /** A PGlite image (from dumpDataDir) to start an in-memory database from. */
   readonly pgliteImage?: Blob | undefined

@@ -3,6 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, type Layer, Redacted, type Scope, String as Str } from "effect"
 import Pg from "pg"
+import { makeStatementCounts, nameFrequentStatements } from "./frequentStatements.js"
 
 /** Column and field names: snake_case in SQL, camelCase in rows (both backends). */
 export const NAME_TRANSFORMS = { transformQueryNames: Str.camelToSnake, transformResultNames: Str.snakeToCamel }
@@ -15,6 +16,8 @@ export interface PgPoolSettings {
   readonly idleTimeoutSecs: number
   readonly maxLifetimeSecs: number
   readonly applicationName: string
+  /** Frequent parameterised statements run as named prepared statements (off behind a transaction-mode pooler). */
+  readonly preparedStatements?: boolean | undefined
 }
 
 /** A node-postgres pool for the scope; ended (within 2 s) when the scope closes. */
@@ -35,6 +38,10 @@ export const acquirePgPool = (
       })
       // an idle client dropped by the server must not crash the process; the pool replaces it
       pool.on("error", () => {})
+      if (settings.preparedStatements === true) {
+        const counts = makeStatementCounts()
+        pool.on("connect", (client) => nameFrequentStatements(client, counts))
+      }
       return pool
     }),
     (pool) => Effect.promise(() => pool.end()).pipe(Effect.timeoutOption(2000)),

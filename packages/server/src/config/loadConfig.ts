@@ -196,6 +196,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
         connectTimeoutSecs: yield* pos("ATOM_DB_CONNECT_TIMEOUT_SECS", 10),
         idleTimeoutSecs: yield* pos("ATOM_DB_IDLE_TIMEOUT_SECS", 600),
         maxLifetimeSecs: yield* pos("ATOM_DB_MAX_LIFETIME_SECS", 1800),
+        preparedStatements: yield* bool("ATOM_DB_PREPARED_STATEMENTS", true),
       },
       auth: {
         jwtExpirySecs: yield* pos("JWT_EXPIRY_SECS", 3600),
