@@ -104,6 +104,8 @@ export interface AtomConfigShape {
   readonly mail: { readonly smtp: Option.Option<SmtpConfig>; readonly templatesDir: Option.Option<string> }
   readonly audit: {
     readonly hotPathAllowDbEnabled: boolean
+    /** ATOM_AUDIT_WRITER_IDLE_PRIORITY: the Postgres audit writer thread runs under SCHED_IDLE */
+    readonly writerIdlePriority: boolean
     readonly retentionEnabled: boolean
     readonly retentionDays: number
     readonly cleanupIntervalSecs: number

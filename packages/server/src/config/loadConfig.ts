@@ -249,6 +249,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
       },
       audit: {
         hotPathAllowDbEnabled: yield* bool("ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED", false),
+        writerIdlePriority: yield* bool("ATOM_AUDIT_WRITER_IDLE_PRIORITY", true),
         retentionEnabled: yield* bool("ATOM_AUDIT_RETENTION_ENABLED", true),
         retentionDays: yield* pos("ATOM_AUDIT_RETENTION_DAYS", 365),
         cleanupIntervalSecs: yield* pos("ATOM_AUDIT_CLEANUP_INTERVAL_SECS", 86_400),

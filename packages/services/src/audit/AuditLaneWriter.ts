@@ -43,6 +43,7 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
               connectTimeoutSecs: config.db.connectTimeoutSecs,
               idleTimeoutSecs: config.db.idleTimeoutSecs,
               maxLifetimeSecs: config.db.maxLifetimeSecs,
+              idlePriority: config.audit.writerIdlePriority,
             }),
         }),
       ),

@@ -29,6 +29,8 @@ export interface WriterSettings {
   readonly connectTimeoutSecs: number
   readonly idleTimeoutSecs: number
   readonly maxLifetimeSecs: number
+  /** the thread runs only on CPU time no request wants (SCHED_IDLE), else at normal priority */
+  readonly idlePriority: boolean
 }
 
 /** A batch's answer: written (`failure` null) or the typed failure of its write. */
@@ -76,4 +78,5 @@ export const isWriterSettings = (u: unknown): u is WriterSettings =>
   typeof u.lanes === "number" &&
   typeof u.connectTimeoutSecs === "number" &&
   typeof u.idleTimeoutSecs === "number" &&
-  typeof u.maxLifetimeSecs === "number"
+  typeof u.maxLifetimeSecs === "number" &&
+  typeof u.idlePriority === "boolean"

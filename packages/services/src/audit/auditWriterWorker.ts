@@ -13,6 +13,7 @@ import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, postgresPoolClient } from "@atom/repositories/db"
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Redacted, Schema } from "effect"
+import { lowerThreadPriority } from "../scheduling/lowerThreadPriority.mjs"
 import { AuditChains } from "./AuditChains.js"
 import { isToWriter, isWriterSettings, type WriteChunk, WriteReply } from "./auditWriterProtocol.js"
 
@@ -20,6 +21,8 @@ const port = parentPort
 if (port === null || !isWriterSettings(workerData))
   throw new Error("auditWriterWorker: not started as the audit writer")
 const settings = workerData
+// linking, hashing and encoding take CPU time no request wants; the queue in front absorbs the wait
+if (settings.idlePriority) lowerThreadPriority()
 
 const runtime = ManagedRuntime.make(
   AuditChains.Live.pipe(

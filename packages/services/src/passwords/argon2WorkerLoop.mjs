@@ -6,7 +6,7 @@
 //        memoryCost, timeCost, parallelism, hashLength, version?: 16|19 }
 // out: { id, ok: true, hash: Uint8Array } | { id, ok: false, error: string }
 import { parentPort } from "node:worker_threads"
-import { lowerThreadPriority } from "./lowerThreadPriority.mjs"
+import { lowerThreadPriority } from "../scheduling/lowerThreadPriority.mjs"
 
 const VARIANTS = new Set(["argon2id", "argon2i", "argon2d"])
 

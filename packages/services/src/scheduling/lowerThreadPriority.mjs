@@ -1,5 +1,6 @@
-// Lowers the calling thread's scheduling priority so password hashing yields the CPU to the event
-// loop whenever both want it: a login storm then slows logins, never every other request.
+// Lowers the calling thread's scheduling priority so background work (password hashing, the audit
+// writer) yields the CPU to the event loop whenever both want it: a login storm or an audit burst then
+// slows itself, never every other request.
 //
 // First nice +10 (setpriority(PRIO_PROCESS, tid): Linux names the thread in /proc/thread-self).
 // Then, where util-linux's `chrt` is installed, the SCHED_IDLE policy: a thread of that policy
@@ -7,12 +8,12 @@
 // request) takes its CPU at once. Under Linux's EEVDF scheduler a nice-10 thread may finish its
 // time slice first, which measured as milliseconds of event-loop lag under a login storm.
 // Lowering one's own priority needs no privilege. Where either step is refused or unavailable,
-// hashing keeps the priority it has.
+// the thread keeps the priority it has.
 import { execFileSync } from "node:child_process"
 import { readFileSync, readlinkSync } from "node:fs"
 import { getPriority, setPriority } from "node:os"
 
-export const HASHING_NICENESS = 10
+export const BACKGROUND_NICENESS = 10
 
 /** Linux's number for the SCHED_IDLE policy (`policy` in /proc/<pid>/task/<tid>/sched). */
 const SCHED_IDLE = 5
@@ -41,7 +42,7 @@ export const lowerThreadPriority = () => {
   try {
     tid = threadId()
     if (tid === undefined) return undefined
-    if (getPriority(tid) < HASHING_NICENESS) setPriority(tid, HASHING_NICENESS)
+    if (getPriority(tid) < BACKGROUND_NICENESS) setPriority(tid, BACKGROUND_NICENESS)
   } catch {
     return undefined
   }
