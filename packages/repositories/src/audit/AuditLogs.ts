@@ -14,6 +14,7 @@ export const chainLockKey = (chainId: string): number => Number.parseInt(chainId
 
 const Locked = Schema.Struct({ locked: Schema.Boolean })
 const Count = Schema.Struct({ count: Schema.NumberFromString })
+const IdRow = Schema.Struct({ id: Schema.String })
 
 /** The audit_logs table: append by chain, read newest first, walk by chain, delete by age. */
 export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
@@ -71,6 +72,14 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
 
       /** `insert` of rows already encoded (the writer encodes them as it links them, in slices). */
       insertColumns,
+
+      /** Which of these event ids are stored (one primary-key probe each). */
+      storedIds: (ids: ReadonlyArray<string>) =>
+        ids.length === 0
+          ? Effect.succeed(new Set<string>())
+          : decodeRows(IdRow)(sql`SELECT id FROM audit_logs WHERE id = ANY(${ids}::uuid[])`).pipe(
+              Effect.map((r): ReadonlySet<string> => new Set(r.map((row) => row.id))),
+            ),
 
       /** A page newest first (ties by id), and the count of every row the filter and scope admit. */
       page: (filter: AuditFilter, scope: AuditScope, limit: number, offset: number) =>

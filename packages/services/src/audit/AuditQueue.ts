@@ -9,6 +9,7 @@ import {
   Context,
   Duration,
   Effect,
+  Either,
   Exit,
   Fiber,
   FiberRef,
@@ -229,6 +230,25 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       })
 
     /**
+     * Takes out of a slot's `pending` the rows already stored: a write that failed as an outage may have
+     * committed with only its answer lost (a connection or the writer thread dying after COMMIT), and
+     * written again its rows would conflict on their ids and be dropped as refused. Answers false when
+     * the database could not say (still away).
+     */
+    const forgetStored = (slot: Slot) =>
+      Effect.gen(function* () {
+        const asked = yield* Effect.either(laneWriter.storedIds(slot.pending.map((e) => e.id)))
+        if (Either.isLeft(asked)) return false
+        const stored = asked.right
+        if (stored.size === 0) return true
+        const before = slot.pending.length
+        slot.pending = slot.pending.filter((e) => !stored.has(e.id))
+        written += before - slot.pending.length
+        instruments.auditWritten.inc({}, before - slot.pending.length)
+        return true
+      })
+
+    /**
      * Writes a slot's `pending` until it is written or proven unwritable. A database that is away is waited for
      * (with backoff, as long as `keepTrying` says); any other failure is a bad row somewhere in the batch:
      * rows are then written one by one and a row refused alone is dropped and counted.
@@ -236,7 +256,12 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const writePending = (slot: Slot, keepTrying: Effect.Effect<boolean>) =>
       Effect.gen(function* () {
         let pause = Duration.toMillis(options.retryMin)
+        let unanswered = false
         while (slot.pending.length > 0) {
+          if (unanswered) {
+            unanswered = !(yield* forgetStored(slot))
+            if (slot.pending.length === 0) break
+          }
           const exit = yield* writeHead(slot, slot.pending.length)
           if (Exit.isSuccess(exit)) {
             if (failing)
@@ -247,6 +272,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           if (isOutage(exit.cause)) {
             yield* logFailure(exit.cause)
             failing = true
+            unanswered = true
             if (!(yield* keepTrying)) return false
             yield* Effect.sleep(Duration.millis(pause))
             pause = Math.min(pause * 2, Duration.toMillis(options.retryMax))
@@ -254,6 +280,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           }
           // not an outage: isolate the row(s) the database refuses; an outage meanwhile leaves the rest pending
           yield* logFailure(exit.cause)
+          if (unanswered) yield* forgetStored(slot)
           while (slot.pending.length > 0) {
             const row = slot.pending[0]
             const single = yield* writeHead(slot, 1)
@@ -373,11 +400,16 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
   static readonly layer = (options: Partial<AuditQueueOptions> = {}) => {
     const all = { ...DEFAULT_AUDIT_QUEUE, ...options }
     const lanes = Math.max(1, all.writers)
-    // provided beneath the queue: built before it, closed after its finalizer has drained it
-    return Layer.scoped(AuditQueue, makeAuditQueue(all)).pipe(
-      Layer.provide(all.writerThread ? AuditLaneWriter.layer(lanes) : AuditLaneWriter.InProcess),
-    )
+    return AuditQueue.writingTo(all.writerThread ? AuditLaneWriter.layer(lanes) : AuditLaneWriter.InProcess, all)
   }
+
+  /** The queue writing through the given lane writer (tests put failures in its way). */
+  static readonly writingTo = <R>(
+    laneWriter: Layer.Layer<AuditLaneWriter, never, R>,
+    options: Partial<AuditQueueOptions> = {},
+  ) =>
+    // provided beneath the queue: built before it, closed after its finalizer has drained it
+    Layer.scoped(AuditQueue, makeAuditQueue({ ...DEFAULT_AUDIT_QUEUE, ...options })).pipe(Layer.provide(laneWriter))
 
   static readonly Live = AuditQueue.layer()
 }
