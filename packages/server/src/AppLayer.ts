@@ -178,7 +178,9 @@ export const makeAppLayer = (config: AtomConfigShape, options: AppOptions = {}) 
   })
   const Base = Layer.mergeAll(Config, ListenerStatus.Live, Layer.provideMerge(Migrations, Db))
   const Core = BootstrapAdmin.pipe(
-    Layer.provideMerge(makeInfrastructure(options.passwordHasher ?? PasswordHasher.layer)),
+    Layer.provideMerge(
+      makeInfrastructure(options.passwordHasher ?? PasswordHasher.layerWith(config.auth.hashingIdlePriority)),
+    ),
     Layer.provideMerge(Observability),
     Layer.provideMerge(Repositories),
   )

@@ -81,6 +81,8 @@ export interface AtomConfigShape {
     readonly serviceEntityId: string
     readonly serviceSecret: Option.Option<Redacted.Redacted<string>>
     readonly minPasswordChars: number
+    /** ATOM_PASSWORD_HASHING_IDLE_PRIORITY: argon2 threads run under SCHED_IDLE (after nice 10) */
+    readonly hashingIdlePriority: boolean
     readonly keyEncryptionKey: Option.Option<Redacted.Redacted<string>>
     readonly keyEncryptionKeyId: string
     readonly allowPlaintextSigningKeys: boolean

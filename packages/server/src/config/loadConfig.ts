@@ -207,6 +207,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
         serviceEntityId: (yield* r.get("ATOM_SERVICE_ENTITY_ID", UuidFromEnv, SERVICE_ID)).toLowerCase(),
         serviceSecret: yield* r.secret("ATOM_SERVICE_SECRET"),
         minPasswordChars: yield* pos("ATOM_MIN_PASSWORD_CHARS", 12),
+        hashingIdlePriority: yield* bool("ATOM_PASSWORD_HASHING_IDLE_PRIORITY", true),
         keyEncryptionKey: yield* r.secret("ATOM_KEY_ENCRYPTION_KEY"),
         keyEncryptionKeyId: yield* str("ATOM_KEY_ENCRYPTION_KEY_ID", "local:v1"),
         allowPlaintextSigningKeys: yield* bool("ATOM_ALLOW_PLAINTEXT_SIGNING_KEYS", false),

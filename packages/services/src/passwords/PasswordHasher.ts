@@ -143,9 +143,10 @@ const scopedPool = (
   versions: ReadonlyArray<number>,
   params: Argon2Params,
   size: number,
+  idlePriority: boolean,
 ): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() => new Argon2WorkerPool(size, workerUrl)),
+    Effect.sync(() => new Argon2WorkerPool(size, workerUrl, undefined, idlePriority)),
     (pool) => Effect.promise(() => pool.close()),
   ).pipe(Effect.flatMap((pool) => makePooled(implementation, params, pool, versions)))
 
@@ -153,7 +154,9 @@ const scopedPool = (
 export const scopedWasmPool = (
   params: Argon2Params,
   size: number = defaultPoolSize(),
-): Effect.Effect<PasswordHasherShape, never, Scope.Scope> => scopedPool("wasm-pool", WORKER_URL, [19], params, size)
+  idlePriority = true,
+): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
+  scopedPool("wasm-pool", WORKER_URL, [19], params, size, idlePriority)
 
 /**
  * @node-rs/argon2 in worker threads of lowered priority (one per CPU): as fast as libuv's pool,
@@ -162,20 +165,22 @@ export const scopedWasmPool = (
 export const scopedNodeRs = (
   params: Argon2Params,
   size: number = defaultPoolSize(),
+  idlePriority = true,
 ): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
-  scopedPool("node-rs", NATIVE_WORKER_URL, [16, 19], params, size)
+  scopedPool("node-rs", NATIVE_WORKER_URL, [16, 19], params, size, idlePriority)
 
 /** NodeRs when the binding loads (per `load`), else WasmPool. */
 export const scopedAuto = (
   params: Argon2Params,
   load: Effect.Effect<NativeArgon2, unknown> = loadNativeArgon2,
+  idlePriority = true,
 ): Effect.Effect<PasswordHasherShape, never, Scope.Scope> =>
   load.pipe(
-    Effect.flatMap(() => scopedNodeRs(params)),
+    Effect.flatMap(() => scopedNodeRs(params, defaultPoolSize(), idlePriority)),
     Effect.catchAll((cause) =>
       Effect.logWarning("native argon2 binding unavailable; hashing passwords with the WASM worker pool").pipe(
         Effect.annotateLogs("cause", String(cause)),
-        Effect.zipRight(scopedWasmPool(params)),
+        Effect.zipRight(scopedWasmPool(params, defaultPoolSize(), idlePriority)),
       ),
     ),
   )
@@ -193,8 +198,14 @@ export class PasswordHasher extends Context.Tag("atom/PasswordHasher")<PasswordH
   /** hash-wasm in a worker pool of one thread per CPU, OWASP parameters. */
   static readonly WasmPool: Layer.Layer<PasswordHasher> = Layer.scoped(PasswordHasher, scopedWasmPool(OWASP_ARGON2ID))
 
-  /** The production choice: NodeRs, or WasmPool where the native binding does not load. */
-  static readonly layer: Layer.Layer<PasswordHasher> = Layer.scoped(PasswordHasher, scopedAuto(OWASP_ARGON2ID))
+  /**
+   * The production choice: NodeRs, or WasmPool where the native binding does not load; `idlePriority`
+   * false (ATOM_PASSWORD_HASHING_IDLE_PRIORITY) keeps the hashing threads at the process's priority.
+   */
+  static readonly layerWith = (idlePriority: boolean): Layer.Layer<PasswordHasher> =>
+    Layer.scoped(PasswordHasher, scopedAuto(OWASP_ARGON2ID, loadNativeArgon2, idlePriority))
+
+  static readonly layer: Layer.Layer<PasswordHasher> = PasswordHasher.layerWith(true)
 
   /** Minimal argon2id cost (m=8 KiB, t=1, p=1) for fast tests; same formats and behaviour. */
   static readonly Test: Layer.Layer<PasswordHasher> = Layer.scoped(PasswordHasher, scopedAuto(TEST_ARGON2ID))

@@ -64,6 +64,8 @@ export class Argon2WorkerPool {
     readonly size: number = defaultPoolSize(),
     private readonly workerUrl: URL = WORKER_URL,
     readonly depth: number = DEFAULT_WORKER_DEPTH,
+    /** workers run under SCHED_IDLE (nice 10 first); false keeps the process's priority */
+    private readonly idlePriority: boolean = true,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError("pool size must be a positive integer")
     if (!Number.isInteger(depth) || depth < 1) throw new RangeError("worker depth must be a positive integer")
@@ -137,7 +139,7 @@ export class Argon2WorkerPool {
   private spawn(): Worker {
     // The worker is plain JavaScript: it needs no loader, and must not inherit the parent's node
     // flags (a tsx loader only slows its start; `--input-type` makes it fail to load at all).
-    const worker = new Worker(this.workerUrl, { execArgv: [] })
+    const worker = new Worker(this.workerUrl, { execArgv: [], workerData: { idlePriority: this.idlePriority } })
     const inFlight = new Map<number, Running>()
     this.workersInFlight.set(worker, inFlight)
     this.spawned++

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { PasswordHasher } from "../../src/passwords/index.js"
+import { PasswordHasher, scopedNodeRs, TEST_ARGON2ID } from "../../src/passwords/index.js"
 
 // field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value; the command name (field 2)
 // is in parentheses and may hold spaces, so count from the closing one
@@ -57,4 +57,21 @@ describe.runIf(process.platform === "linux")("password hashing yields the CPU to
       }
     })
   }
+
+  it("keeps the process's priority when switched off (ATOM_PASSWORD_HASHING_IDLE_PRIORITY=false)", async () => {
+    const niced = nicedThreads()
+    const idle = idleThreads()
+    const seen = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const hasher = yield* scopedNodeRs(TEST_ARGON2ID, 2, false)
+          const secret = Redacted.make("correct horse battery staple")
+          // two in flight: both workers are up and have served a job (the priority is set before the first)
+          yield* Effect.all([hasher.hash(secret), hasher.hash(secret)], { concurrency: 2 })
+          return { niced: nicedThreads(), idle: idleThreads() }
+        }),
+      ),
+    )
+    expect(seen).toEqual({ niced, idle })
+  })
 })
