@@ -27,7 +27,6 @@ const answersLost = (lose: number) =>
           Effect.flatMap(chains.append(events, { relaxed: true, lane, sliceMs }), () =>
             left-- > 0 ? Effect.fail(new Unavailable({ message: "database unavailable: answer lost" })) : Effect.void,
           ),
-        storedIds: chains.storedIds,
       } satisfies Context.Tag.Service<AuditLaneWriter>
     }),
   )

@@ -46,8 +46,6 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
       events: ReadonlyArray<PreparedAuditEvent>,
       options?: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number },
     ) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
-    /** Which of these event ids are stored already (a batch retried after its answer was lost). */
-    readonly storedIds: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
     readonly poolSize: () => number
   }
@@ -161,7 +159,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
         ).pipe(Effect.withSpan("AuditChains.append", { attributes: { rows: events.length } }))
       }
 
-      return { append, storedIds: logs.storedIds, poolSize: () => pool.length + lanes.size }
+      return { append, poolSize: () => pool.length + lanes.size }
     }),
   )
 }

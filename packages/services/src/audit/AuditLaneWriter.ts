@@ -19,11 +19,6 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
       lane: number,
       sliceMs: number,
     ) => Effect.Effect<void, DbFailure>
-    /**
-     * Which of these event ids are stored: asked (on the main thread's connections) before a batch is
-     * written again after an outage, since its commit may have landed when only the answer was lost.
-     */
-    readonly storedIds: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>, DbFailure>
   }
 >() {
   /** On this thread's chains (PGlite, and tests that want the main-thread path). */
@@ -32,7 +27,6 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
     Effect.map(AuditChains, (chains) => ({
       append: (events: ReadonlyArray<PreparedAuditEvent>, lane: number, sliceMs: number) =>
         Effect.asVoid(chains.append(events, { relaxed: true, lane, sliceMs })),
-      storedIds: chains.storedIds,
     })),
   )
 
@@ -40,20 +34,17 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
   static readonly thread = (lanes: number) =>
     Layer.scoped(
       AuditLaneWriter,
-      Effect.flatMap(Effect.all([AtomConfig, AuditChains]), ([config, chains]) =>
+      Effect.flatMap(AtomConfig, (config) =>
         Option.match(config.databaseUrl, {
           onNone: () => Effect.dieMessage("AuditLaneWriter.thread needs DATABASE_URL"),
           onSome: (url) =>
-            Effect.map(
-              makeAuditWriterThread(url, {
-                lanes,
-                connectTimeoutSecs: config.db.connectTimeoutSecs,
-                idleTimeoutSecs: config.db.idleTimeoutSecs,
-                maxLifetimeSecs: config.db.maxLifetimeSecs,
-                idlePriority: config.audit.writerIdlePriority,
-              }),
-              (thread) => ({ append: thread.append, storedIds: chains.storedIds }),
-            ),
+            makeAuditWriterThread(url, {
+              lanes,
+              connectTimeoutSecs: config.db.connectTimeoutSecs,
+              idleTimeoutSecs: config.db.idleTimeoutSecs,
+              maxLifetimeSecs: config.db.maxLifetimeSecs,
+              idlePriority: config.audit.writerIdlePriority,
+            }),
         }),
       ),
     )

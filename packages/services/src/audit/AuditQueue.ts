@@ -1,5 +1,6 @@
 import { type AuditEvent, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
+import { AuditLogs } from "@atom/repositories/audit"
 import type { DbFailure } from "@atom/repositories/db"
 import { SqlError } from "@effect/sql/SqlError"
 import {
@@ -106,6 +107,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
   Effect.gen(function* () {
     const config = yield* AtomConfig
     const laneWriter = yield* AuditLaneWriter
+    const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics
     const queue = yield* Queue.dropping<PreparedAuditEvent>(options.capacity)
     const allowEnabled = config.audit.hotPathAllowDbEnabled
@@ -237,7 +239,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
      */
     const forgetStored = (slot: Slot) =>
       Effect.gen(function* () {
-        const asked = yield* Effect.either(laneWriter.storedIds(slot.pending.map((e) => e.id)))
+        const asked = yield* Effect.either(logs.storedIds(slot.pending.map((e) => e.id)))
         if (Either.isLeft(asked)) return false
         const stored = asked.right
         if (stored.size === 0) return true
