@@ -1,6 +1,6 @@
 /**
  * Check latency with decision audit on and off (issue 6: "request latency unchanged"):
- * `npx tsx bench/auditCheckP99.ts [--duration 5] [--runs 3] [--ingest 15000] [--per-request 200] [--rate n]`
+ * `npx tsx bench/auditCheckP99.ts [--duration 5] [--runs 3] [--ingest 15000] [--per-request 200] [--rate n] [--built]`
  * (DATABASE_URL selects Postgres).
  *
  * Two Atoms run side by side: one with the default audit of decisions (denials stored, allows counted
@@ -17,6 +17,7 @@
  * background requests answered, the server's CPU per round, and for the audit-on side the rows counted
  * in audit_logs (`auditLogs(event, outcome) { total }`) during each round and once drained, dropped
  * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
+ * `--built`: both servers run the built bundle (`pnpm build`) with production's node flags, not the sources.
  * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
  * of each of its threads (the event loop, the audit writer thread) there when it stops.
  */
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     "per-request": { type: "string" },
     rate: { type: "string" },
     profile: { type: "string" },
+    built: { type: "boolean" },
   },
 })
 const duration = Number(values.duration ?? 5)
@@ -94,8 +96,10 @@ const main = async () => {
   const method = unaryMethod(loaders.services, "atom.v1.AuthzService", "Check")
   const common = process.env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}
   // one after the other: on a shared Postgres database the second start finds the first one's bootstrap
-  const off = await startAtom({ env: common })
+  const built = values.built === true
+  const off = await startAtom({ env: common, built })
   const on = await startAtom({
+    built,
     env: {
       ...common,
       ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true",

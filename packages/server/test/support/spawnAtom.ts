@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url"
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url))
+/** `pnpm build`'s output, run as `pnpm start:prod` does. */
+const BUNDLE = fileURLToPath(new URL("../../../../dist/atom.mjs", import.meta.url))
 
 export const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -24,11 +26,19 @@ export interface SpawnedAtom {
   readonly exited: Promise<number | null>
 }
 
-/** Runs `atom <args>` as a real process, as an operator would. */
-export const spawnAtom = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<SpawnedAtom> => {
+/**
+ * Runs `atom <args>` as a real process, as an operator would: from the sources under tsx, or with `built`
+ * the bundle `pnpm build` wrote, with plain node.
+ */
+export const spawnAtom = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: { readonly built?: boolean } = {},
+): Promise<SpawnedAtom> => {
   const httpPort = await freePort()
   const grpcPort = await freePort()
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const entry = options.built === true ? ["--max-old-space-size=1024", BUNDLE] : ["--import", "tsx", MAIN]
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
