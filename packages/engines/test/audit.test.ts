@@ -86,6 +86,17 @@ describe("scrubbing details (identity-certs §4: no secret reaches an audit reco
     expect(scrubDetails({ s: "a\uD800b\uDC00c", ok: "😀" })).toEqual({ s: "a\uFFFDb\uFFFDc", ok: "😀" })
   })
 
+  it("scrubs a secret key every time it comes, however many other keys came before (the key memo is bounded)", () => {
+    for (let round = 0; round < 12; round++) {
+      const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${round}_${i}`, i]))
+      expect(scrubDetails({ ...many, client_secret: "s3cr3t" }).client_secret).toBe(REDACTED)
+      expect(scrubDetails({ client_secret: "s3cr3t", reason: "r" })).toEqual({ client_secret: REDACTED, reason: "r" })
+    }
+    // a key longer than the text bound is cut, but a secret fragment past the cut is still found
+    expect(Object.values(scrubDetails({ [`x${"y".repeat(5000)}password`]: "hunter2" }))).toEqual([REDACTED])
+    expect(Object.values(scrubDetails({ [`${"a".repeat(100)}_token`]: "atom_x" }))).toEqual([REDACTED])
+  })
+
   it("names secret keys by the documented fragments only", () => {
     for (const k of ["password", "SECRET", "id_token", "authorization", "APIKEY", "api_key"])
       expect(isSecretKey(k)).toBe(true)

@@ -40,18 +40,38 @@ const scrubValue = (value: unknown, depth: number): unknown => {
   return scrubObject(value, depth + 1)
 }
 
+/**
+ * A key as stored, or null when it names a secret: events repeat the same few keys, so each distinct key
+ * is cleaned and matched once (a bounded memo of short keys, emptied when full, so odd keys cannot grow it).
+ */
+const KEYS_REMEMBERED = 1024
+const KEY_REMEMBERED_LENGTH = 64
+const storedKeys = new Map<string, string | null>()
+const storedKey = (key: string): string | null => {
+  const known = storedKeys.get(key)
+  if (known !== undefined) return known
+  const clean = cleanString(key)
+  // the whole key is matched too: a fragment past the length cut still names a secret
+  const stored = isSecretKey(clean) || isSecretKey(key) ? null : clean
+  if (key.length > KEY_REMEMBERED_LENGTH) return stored
+  if (storedKeys.size >= KEYS_REMEMBERED) storedKeys.clear()
+  storedKeys.set(key, stored)
+  return stored
+}
+
 const scrubObject = (value: object, depth: number): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  let n = 0
-  for (const [key, v] of Object.entries(value)) {
-    if (n++ >= MAX_ENTRIES) break
-    const cleanKey = cleanString(key)
-    if (isSecretKey(cleanKey)) {
-      out[cleanKey] = REDACTED
+  const keys = Object.keys(value)
+  const n = Math.min(keys.length, MAX_ENTRIES)
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] ?? ""
+    const stored = storedKey(key)
+    if (stored === null) {
+      out[cleanString(key)] = REDACTED
       continue
     }
-    const s = scrubValue(v, depth)
-    if (s !== undefined) out[cleanKey] = s
+    const s = scrubValue(Reflect.get(value, key), depth)
+    if (s !== undefined) out[stored] = s
   }
   return out
 }

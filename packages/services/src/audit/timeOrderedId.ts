@@ -1,31 +1,46 @@
 import { randomFillSync } from "node:crypto"
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
-/** random bytes drawn 10 at a time from a refilled pool (one randomFillSync per id costs more than the id) */
-const pool = new Uint8Array(4096)
-let used = pool.length
+/** Random hex digits drawn from a refilled pool (one randomFillSync per id costs more than the id). */
+const POOL_BYTES = 4096
+const pool = Buffer.allocUnsafe(POOL_BYTES)
+let digits = ""
+let used = 0
 
-const randomByte = (): number => {
-  if (used === pool.length) {
+/** `n` fresh random hex digits (n ≤ 2 × POOL_BYTES): a slice of the pool's hex text, never handed out twice. */
+const randomHex = (n: number): string => {
+  if (used + n > digits.length) {
     randomFillSync(pool)
+    digits = pool.toString("hex")
     used = 0
   }
-  return pool[used++] ?? 0
+  const out = digits.slice(used, used + n)
+  used += n
+  return out
+}
+
+/** `"8"`…`"b"`: the variant nibble (binary 10xx) carrying two random bits. */
+const VARIANT = "89ab"
+
+/** The millisecond the cached prefix is for, and its `tttttttt-tttt-` text (48 bits of time). */
+let prefixMs = -1
+let prefix = ""
+
+const timePrefix = (ms: number): string => {
+  if (ms !== prefixMs) {
+    const hex = ms.toString(16).padStart(12, "0").slice(-12)
+    prefix = `${hex.slice(0, 8)}-${hex.slice(8)}-`
+    prefixMs = ms
+  }
+  return prefix
 }
 
 /**
  * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Audit ids sort by time,
  * so the primary-key index of audit_logs grows at its right edge instead of touching a random page per row.
+ * Events come many to a millisecond: the time's text is made once per millisecond.
  */
 export const timeOrderedId = (nowMs: number): string => {
-  let ms = Math.max(0, Math.floor(nowMs))
-  let time = ""
-  for (let i = 0; i < 6; i++) {
-    time = (HEX[ms % 256] ?? "00") + time
-    ms = Math.floor(ms / 256)
-  }
-  const r = (): string => HEX[randomByte()] ?? "00"
-  const version = HEX[(randomByte() & 0x0f) | 0x70] ?? "70"
-  const variant = HEX[(randomByte() & 0x3f) | 0x80] ?? "80"
-  return `${time.slice(0, 8)}-${time.slice(8)}-${version}${r()}-${variant}${r()}-${r()}${r()}${r()}${r()}${r()}${r()}`
+  const r = randomHex(19)
+  const variant = VARIANT[Number.parseInt(r[3] ?? "0", 16) & 3] ?? "8"
+  return `${timePrefix(Math.max(0, Math.floor(nowMs)))}7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7)}`
 }
