@@ -1,4 +1,4 @@
-import { type AuditEvent, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
+import { type AuditEvent, type AuditRequestInfo, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import { AuditLogs } from "@atom/repositories/audit"
 import type { DbFailure } from "@atom/repositories/db"
@@ -157,32 +157,46 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         )
       })
 
-    const prepared = (event: AuditEvent) =>
-      Effect.map(Effect.all([Clock.currentTimeMillis, FiberRef.get(currentAuditRequest)]), ([now, request]) =>
-        prepareEvent(event, now, request),
-      )
+    /**
+     * One event's part of an enqueue, synchronous: what is left to run (a log line, a drop's count and
+     * line) or undefined in the common case (the line filtered out, room in the queue).
+     */
+    const offerOne = (
+      event: AuditEvent,
+      minimum: LogLevel.LogLevel,
+      now: number,
+      request: AuditRequestInfo,
+    ): Effect.Effect<void> | undefined => {
+      const category = suppressedCategory(event.event, event.outcome, allowEnabled)
+      if (category !== undefined) {
+        // the common case of a hot path (an allowed check): a count, and a line only at debug
+        suppressed++
+        instruments.auditSuppressed.inc({ category })
+        return LogLevel.lessThanEqual(minimum, LogLevel.Debug) ? auditLogLine(prepareEvent(event, now, request)) : undefined
+      }
+      const row = prepareEvent(event, now, request)
+      const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
+      const kept = closed ? drop(1, "shut down") : Queue.unsafeOffer(queue, row) ? undefined : drop(1, "queue full")
+      if (line === undefined) return kept
+      return kept === undefined ? line : Effect.zipRight(line, kept)
+    }
 
-    // Synchronous in the common case (the line filtered out, room in the queue): a request pays for the
-    // event's preparation and one offer, not for a chain of effects (bench/scenarios/auditIngest.ts).
-    const enqueue = (event: AuditEvent): Effect.Effect<void> =>
+    // A request pays for the event's preparation and one offer, not for a chain of effects
+    // (bench/scenarios/auditIngest.ts); a bulk decision's events share one look at the fiber.
+    const enqueueAll = (events: ReadonlyArray<AuditEvent>): Effect.Effect<void> =>
       Effect.withFiberRuntime<void>((fiber) => {
         const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
-        const category = suppressedCategory(event.event, event.outcome, allowEnabled)
-        if (category !== undefined) {
-          // the common case of a hot path (an allowed check): a count, and a line only at debug
-          suppressed++
-          instruments.auditSuppressed.inc({ category })
-          return LogLevel.lessThanEqual(minimum, LogLevel.Debug)
-            ? Effect.flatMap(prepared(event), auditLogLine)
-            : Effect.void
-        }
         const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
-        const row = prepareEvent(event, now, fiber.getFiberRef(currentAuditRequest))
-        const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
-        const kept = closed ? drop(1, "shut down") : Queue.unsafeOffer(queue, row) ? undefined : drop(1, "queue full")
-        if (line === undefined) return kept ?? Effect.void
-        return kept === undefined ? line : Effect.zipRight(line, kept)
+        const request = fiber.getFiberRef(currentAuditRequest)
+        let rest: Array<Effect.Effect<void>> | undefined
+        for (const event of events) {
+          const left = offerOne(event, minimum, now, request)
+          if (left !== undefined) (rest ??= []).push(left)
+        }
+        return rest === undefined ? Effect.void : Effect.all(rest, { discard: true })
       })
+
+    const enqueue = (event: AuditEvent): Effect.Effect<void> => enqueueAll([event])
 
     const countSuppressed = (event: AuditEvent["event"], outcome: AuditEvent["outcome"]): boolean => {
       const category = suppressedCategory(event, outcome, allowEnabled)
@@ -374,7 +388,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       }),
     )
 
-    return { enqueue, countSuppressed, stats, flush }
+    return { enqueue, enqueueAll, countSuppressed, stats, flush }
   })
 
 /**
@@ -388,6 +402,8 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
   AuditQueue,
   {
     readonly enqueue: (event: AuditEvent) => Effect.Effect<void>
+    /** `enqueue` of several events at once (a bulk decision's), in order. */
+    readonly enqueueAll: (events: ReadonlyArray<AuditEvent>) => Effect.Effect<void>
     /**
      * Synchronously counts an event of this name and outcome that configuration does not store (a
      * hot-path allow) and answers true; false when it must go through `enqueue`. For callers that

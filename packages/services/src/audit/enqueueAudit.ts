@@ -10,3 +10,9 @@ export const enqueueAudit = (event: AuditEvent): Effect.Effect<void> =>
   Effect.flatMap(Effect.serviceOption(AuditQueue), (queue) =>
     Option.isSome(queue) ? queue.value.enqueue(event) : Effect.void,
   )
+
+/** `enqueueAudit` of several events at once (a bulk decision's), in order. */
+export const enqueueAuditAll = (events: ReadonlyArray<AuditEvent>): Effect.Effect<void> =>
+  Effect.flatMap(Effect.serviceOption(AuditQueue), (queue) =>
+    Option.isSome(queue) ? queue.value.enqueueAll(events) : Effect.void,
+  )

@@ -2,7 +2,7 @@ import { AuditEventName, type AuditOutcome } from "@atom/domain/audit"
 import type { Caller } from "@atom/domain/identity"
 import { Cause, Effect, Exit } from "effect"
 import { withInstruments } from "../metrics/AtomMetrics.js"
-import { enqueueAudit } from "./enqueueAudit.js"
+import { enqueueAudit, enqueueAuditAll } from "./enqueueAudit.js"
 
 /** What an `authz.check` / `authz.explain` event says about the question (the transport's strings). */
 export interface CheckFacts {
@@ -115,9 +115,8 @@ export const observeBulkDecisions =
   ): Effect.Effect<ReadonlyArray<A>, E, R> =>
     Effect.onExit(bulk, (exit) => {
       if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) return Effect.void
-      return Effect.forEach(
-        requests,
-        (facts, i) => {
+      return enqueueAuditAll(
+        requests.map((facts, i) => {
           const answer = Exit.isSuccess(exit) ? exit.value[i] : undefined
           // a failed batch: every question shares its outcome; a missing answer is an error
           const {
@@ -127,11 +126,7 @@ export const observeBulkDecisions =
           } = answer !== undefined
             ? outcomeOf(Exit.succeed(answer), (d: A) => d)
             : outcomeOf(exit, () => ({ allowed: false, reason: "missing answer" }))
-
-          return enqueueAudit(
-            decisionEvent(AuditEventName.authzCheck, caller, facts, "graphql_bulk", outcome, decided, failure),
-          )
-        },
-        { discard: true },
+          return decisionEvent(AuditEventName.authzCheck, caller, facts, "graphql_bulk", outcome, decided, failure)
+        }),
       )
     })
