@@ -172,7 +172,9 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         // the common case of a hot path (an allowed check): a count, and a line only at debug
         suppressed++
         instruments.auditSuppressed.inc({ category })
-        return LogLevel.lessThanEqual(minimum, LogLevel.Debug) ? auditLogLine(prepareEvent(event, now, request)) : undefined
+        return LogLevel.lessThanEqual(minimum, LogLevel.Debug)
+          ? auditLogLine(prepareEvent(event, now, request))
+          : undefined
       }
       const row = prepareEvent(event, now, request)
       const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
@@ -188,12 +190,12 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
         const now = Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
         const request = fiber.getFiberRef(currentAuditRequest)
-        let rest: Array<Effect.Effect<void>> | undefined
+        const rest: Array<Effect.Effect<void>> = []
         for (const event of events) {
           const left = offerOne(event, minimum, now, request)
-          if (left !== undefined) (rest ??= []).push(left)
+          if (left !== undefined) rest.push(left)
         }
-        return rest === undefined ? Effect.void : Effect.all(rest, { discard: true })
+        return rest.length === 0 ? Effect.void : Effect.all(rest, { discard: true })
       })
 
     const enqueue = (event: AuditEvent): Effect.Effect<void> => enqueueAll([event])
