@@ -6,13 +6,10 @@ import { AuditQueue } from "./AuditQueue.js"
  * Queues an event from a use case that must not depend on the audit wiring (its own tests build it
  * without the queue): in the server the queue is always there; elsewhere the event is not kept.
  */
-export const enqueueAudit = (event: AuditEvent): Effect.Effect<void> =>
-  Effect.flatMap(Effect.serviceOption(AuditQueue), (queue) =>
-    Option.isSome(queue) ? queue.value.enqueue(event) : Effect.void,
-  )
-
-/** `enqueueAudit` of several events at once (a bulk decision's), in order. */
 export const enqueueAuditAll = (events: ReadonlyArray<AuditEvent>): Effect.Effect<void> =>
   Effect.flatMap(Effect.serviceOption(AuditQueue), (queue) =>
     Option.isSome(queue) ? queue.value.enqueueAll(events) : Effect.void,
   )
+
+/** `enqueueAuditAll` of one event. */
+export const enqueueAudit = (event: AuditEvent): Effect.Effect<void> => enqueueAuditAll([event])
