@@ -620,7 +620,7 @@ describe("GET /metrics (identity-certs §6.3)", () => {
   })
 })
 
-describe("batch encoding (the writer builds the INSERT's array literals itself)", () => {
+describe("batch encoding (the writer builds the INSERT's array literals or the COPY data itself)", () => {
   it("stores awkward text exactly, in batches spanning several chunks, and the chains verify", async () => {
     const awkward = [
       'quote"d',
@@ -632,6 +632,12 @@ describe("batch encoding (the writer builds the INSERT's array literals itself)"
       "ünïcødé 😀",
       "\u0001ctl",
       " spaced ",
+      // COPY's text format: its NULL marker, end-of-data marker, escapes and row/column separators as data
+      "\\N",
+      "\\.",
+      "a\\tb",
+      "carriage\rreturn",
+      "crlf\r\nend",
     ]
     const N = 400
     const events = Array.from({ length: N }, (_, i) => ({

@@ -1,9 +1,12 @@
 import type { AuditCursor, AuditFilter, AuditRecord, AuditScope } from "@atom/domain/audit"
 import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
+import { copyFrom, transactionPgClient } from "../db/copyFrom.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import type { DbFailure } from "../db/sqlErrors.js"
 import { AUDIT_COLUMNS, AuditPageRow, AuditRow, ChainHeadRow, DeletedLinkRow } from "./AuditRow.js"
 import { type AuditColumns, makeAuditColumns } from "./auditColumns.js"
+import { AUDIT_COPY, makeAuditCopyRows } from "./auditCopyRows.js"
 import { auditWhere } from "./auditFilterSql.js"
 
 /** Advisory-lock class of audit chains ('AUDT'), apart from every other advisory lock Atom takes. */
@@ -15,6 +18,18 @@ export const chainLockKey = (chainId: string): number => Number.parseInt(chainId
 const Locked = Schema.Struct({ locked: Schema.Boolean })
 const Count = Schema.Struct({ count: Schema.NumberFromString })
 const IdRow = Schema.Struct({ id: Schema.String })
+
+/** Rows from which a batch on Postgres goes in by COPY (fewer: one INSERT, a round trip less). */
+export const COPY_MIN_ROWS = 32
+
+/** Rows to append: added one by one as they are linked, then written in one statement. */
+export interface AuditBatch {
+  /** `details` is the row's details as JSON text (its canonical JSON when the caller has it). */
+  readonly add: (row: AuditRecord, details?: string) => void
+  readonly write: Effect.Effect<void, DbFailure>
+  /** How it writes: COPY (Postgres, a batch of at least COPY_MIN_ROWS in a transaction) or one INSERT. */
+  readonly via: "copy" | "insert"
+}
 
 /** The audit_logs table: append by chain, read newest first, walk by chain, delete by age. */
 export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
@@ -40,6 +55,32 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
               user_agent, request_id, chain_id, chain_seq, prev_hash, hash)`,
       )
     }
+
+    const insertBatch = (): AuditBatch => {
+      const columns = makeAuditColumns()
+      return { add: columns.add, write: Effect.suspend(() => insertColumns(columns)), via: "insert" }
+    }
+
+    /** A batch for about `rows` rows, written in the current transaction. */
+    const batch = (rows: number): Effect.Effect<AuditBatch> =>
+      rows < COPY_MIN_ROWS
+        ? Effect.sync(insertBatch)
+        : Effect.map(
+            transactionPgClient,
+            Option.match({
+              onNone: insertBatch,
+              onSome: (client): AuditBatch => {
+                const copy = makeAuditCopyRows()
+                return {
+                  add: copy.add,
+                  write: Effect.suspend(() =>
+                    copy.size() === 0 ? Effect.void : execute(copyFrom(client, AUDIT_COPY, copy.data())),
+                  ),
+                  via: "copy",
+                }
+              },
+            }),
+          )
 
     return {
       /** Takes a chain for the rest of the current transaction, without waiting: false when another has it. */
@@ -72,6 +113,12 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
 
       /** `insert` of rows already encoded (the writer encodes them as it links them, in slices). */
       insertColumns,
+
+      /**
+       * A batch to fill as rows are linked (in slices between requests) and then write: on Postgres, a
+       * batch of COPY_MIN_ROWS or more inside a transaction goes in by COPY, anything else by one INSERT.
+       */
+      batch,
 
       /** Which of these event ids are stored (one primary-key probe each). */
       storedIds: (ids: ReadonlyArray<string>) =>

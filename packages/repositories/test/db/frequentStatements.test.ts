@@ -2,20 +2,9 @@ import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createTestDatabase, postgresUrl } from "../../../server/test/support/testDatabase.js"
+import { createTestDatabase, postgresUrl, singleConnectionPool } from "../../../server/test/support/testDatabase.js"
 import { MAX_NAMED_PER_CONNECTION } from "../../src/db/frequentStatements.js"
 import { acquirePgPool, NAME_TRANSFORMS } from "../../src/db/PostgresPool.js"
-
-const settings = (preparedStatements: boolean) => ({
-  // one connection, so every statement and pg_prepared_statements are seen on the same session
-  maxConnections: 1,
-  minConnections: 0,
-  connectTimeoutSecs: 10,
-  idleTimeoutSecs: 60,
-  maxLifetimeSecs: 600,
-  applicationName: "atom-test",
-  preparedStatements,
-})
 
 /** Runs the program on a pool of its own (one connection), disposed after. */
 const runOn = async <A, E>(
@@ -25,7 +14,7 @@ const runOn = async <A, E>(
 ): Promise<A> => {
   const runtime = ManagedRuntime.make(
     PgClient.layerFromPool({
-      acquire: acquirePgPool(Redacted.make(url), settings(preparedStatements)),
+      acquire: acquirePgPool(Redacted.make(url), singleConnectionPool(preparedStatements)),
       ...NAME_TRANSFORMS,
     }).pipe(Layer.orDie),
   )

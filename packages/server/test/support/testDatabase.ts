@@ -27,3 +27,14 @@ export const createTestDatabase = async (serverUrl: string) => {
     },
   }
 }
+
+/** Pool settings for a test's own pool of one connection (every statement on the same session). */
+export const singleConnectionPool = (preparedStatements = false) => ({
+  maxConnections: 1,
+  minConnections: 0,
+  connectTimeoutSecs: 10,
+  idleTimeoutSecs: 60,
+  maxLifetimeSecs: 600,
+  applicationName: "atom-test",
+  preparedStatements,
+})

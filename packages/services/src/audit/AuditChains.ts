@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import type { AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
 import { canonicalJson, makeChainLinker } from "@atom/engines/audit"
-import { AuditLogs, makeAuditColumns } from "@atom/repositories/audit"
+import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, Option } from "effect"
@@ -24,8 +24,8 @@ interface PooledChain {
  * transactions that audit at the same moment. Under the lock the head (last seq and hash) is read from
  * Postgres, not from memory, so a rolled-back transaction or a crash never leaves a gap or a fork: the
  * next holder links to whatever committed. (Needs READ COMMITTED, Postgres's default: the head read
- * takes its snapshot after the lock.) Cost: three statements per append (lock, head, one multi-row
- * INSERT), however many rows it carries.
+ * takes its snapshot after the lock.) Cost: three statements per append (lock, head, and one multi-row
+ * INSERT, or on Postgres for a batch of COPY_MIN_ROWS or more one COPY), however many rows it carries.
  *
  * A `lane` (the hot-path queue's writer fibers) appends to a chain of its own instead of the shared pool:
  * each lane writes its batches one after another in queue order, so rows reach its chain in the order
@@ -119,22 +119,22 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
             chain.id,
             head === undefined ? null : { seq: head.chainSeq, hash: head.hash, createdAt: head.createdAt },
           )
-          // linked and encoded for the INSERT row by row, in slices between requests (a batch of the
+          // linked and encoded for the write row by row, in slices between requests (a batch of the
           // hot-path queue holds up to 2,000 rows: done in one go it kept requests waiting tens of ms)
           const rows: Array<AuditRecord> = []
-          const columns = makeAuditColumns()
+          const batch = yield* logs.batch(events.length)
           yield* forEachInSlices(
             events,
             (event) => {
               const details = canonicalJson(event.details)
               const row = linker.link(event, details)
-              columns.add(row, details)
+              batch.add(row, details)
               rows.push(row)
             },
             sliceMs,
           )
           chain.used = true
-          yield* logs.insertColumns(columns)
+          yield* batch.write
           return rows
         })
 
