@@ -45,8 +45,8 @@ const runs = Number(values.runs)
 const writers = values.writers === undefined ? {} : { writers: Number(values.writers) }
 const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
 
-/** user + system CPU milliseconds of a process so far (0 once it is gone). */
-const cpuMs = (pid: number): number => {
+/** user + system CPU milliseconds of a process (or a `task/<tid>` of it) so far (0 once it is gone). */
+const cpuMs = (pid: number | string): number => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
@@ -54,6 +54,27 @@ const cpuMs = (pid: number): number => {
   } catch {
     return 0
   }
+}
+
+/** CPU ms of each thread of this process so far, by thread id (Linux). */
+const threadCpu = (): Map<string, number> => {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) out.set(tid, cpuMs(`${process.pid}/task/${tid}`))
+  return out
+}
+
+/**
+ * This process's CPU over the run split by thread: the main thread (enqueue and, on PGlite, the
+ * writes), the busiest other thread (on Postgres the audit writer thread: receive, link, hash, encode,
+ * send) and the rest (GC helpers, libuv).
+ */
+const threadSplit = (before: Map<string, number>, after: Map<string, number>) => {
+  const main = String(process.pid)
+  const deltas = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
+  const mainMs = deltas.find(([tid]) => tid === main)?.[1] ?? 0
+  const others = deltas.filter(([tid]) => tid !== main).map(([, ms]) => ms)
+  const busiest = Math.max(0, ...others)
+  return { mainMs, busiestMs: busiest, restMs: others.reduce((a, b) => a + b, 0) - busiest }
 }
 
 const databaseName = onPostgres ? new URL(process.env.DATABASE_URL ?? "").pathname.slice(1) : ""
@@ -130,6 +151,7 @@ const oneRun = (run: number) =>
       const start = yield* Clock.currentTimeMillis
       const pgBefore = yield* backendCpu
       const atomBefore = process.cpuUsage()
+      const threadsBefore = threadCpu()
       const t0 = performance.now()
       for (let i = 0; i < events; i++) {
         yield* queue.enqueue({
@@ -153,6 +175,8 @@ const oneRun = (run: number) =>
       loopDelay.disable()
       const totalMs = performance.now() - t0
       const atomCpu = process.cpuUsage(atomBefore)
+      const split = threadSplit(threadsBefore, threadCpu())
+      const perEvent = (ms: number) => Number(((ms * 1000) / events).toFixed(1))
       const pgMs = cpuSpent(pgBefore, yield* backendCpu)
       const stats = queue.stats()
       console.log(
@@ -164,6 +188,11 @@ const oneRun = (run: number) =>
           enqueueUsPerEvent: Number(((enqueueMs * 1000) / events).toFixed(2)),
           ingestEventsPerSec: Math.round(events / (totalMs / 1000)),
           atomCpuUsPerEvent: Number(((atomCpu.user + atomCpu.system) / events).toFixed(1)),
+          threadCpuUsPerEvent: {
+            main: perEvent(split.mainMs),
+            busiestOther: perEvent(split.busiestMs),
+            rest: perEvent(split.restMs),
+          },
           ...(onPostgres ? { pgCpuUsPerEvent: Number(((pgMs * 1000) / events).toFixed(1)) } : {}),
           writerLoopDelayMs: {
             p50: Number((loopDelay.percentile(50) / 1e6).toFixed(1)),
