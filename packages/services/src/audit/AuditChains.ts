@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import type { AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
+import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { canonicalJson, makeChainLinker } from "@atom/engines/audit"
 import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
@@ -45,7 +45,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
     readonly append: (
       events: ReadonlyArray<PreparedAuditEvent>,
       options?: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number },
-    ) => Effect.Effect<ReadonlyArray<AuditRecord>, DbFailure>
+    ) => Effect.Effect<void, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
     readonly poolSize: () => number
   }
@@ -121,7 +121,6 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
           )
           // linked and encoded for the write row by row, in slices between requests (a batch of the
           // hot-path queue holds up to 2,000 rows: done in one go it kept requests waiting tens of ms)
-          const rows: Array<AuditRecord> = []
           const batch = yield* logs.batch(events.length)
           yield* forEachInSlices(
             events,
@@ -129,13 +128,11 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
               const details = canonicalJson(event.details)
               const row = linker.link(event, details)
               batch.add(row, details)
-              rows.push(row)
             },
             sliceMs,
           )
           chain.used = true
           yield* batch.write
-          return rows
         })
 
       const inTransaction = Effect.map(Effect.serviceOption(SqlClient.TransactionConnection), Option.isSome)
@@ -146,7 +143,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
         events: ReadonlyArray<PreparedAuditEvent>,
         options: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number } = {},
       ) => {
-        if (events.length === 0) return Effect.succeed([])
+        if (events.length === 0) return Effect.void
         const take = options.lane === undefined ? acquire : acquireLane(options.lane)
         const body = Effect.acquireUseRelease(
           take,
