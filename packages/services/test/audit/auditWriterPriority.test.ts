@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
+import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { makeAuditWriterThread } from "../../src/audit/auditWriterThread.js"
@@ -37,6 +39,27 @@ const writer = (idlePriority: boolean) =>
     idlePriority,
   })
 
+const event: PreparedAuditEvent = {
+  id: randomUUID(),
+  createdAt: new Date(),
+  actorId: null,
+  tenantId: null,
+  targetKind: null,
+  targetId: null,
+  event: "test.priority",
+  outcome: "deny",
+  details: {},
+  clientIp: null,
+  userAgent: null,
+  requestId: null,
+}
+
+/** A write's answer from the thread: its module ran (priority first, then the write, refused by port 1). */
+const answered = (thread: Effect.Effect.Success<ReturnType<typeof writer>>) =>
+  Effect.map(Effect.either(thread.append([event], 0, Number.POSITIVE_INFINITY)), (r) =>
+    r._tag === "Left" ? r.left._tag : "written",
+  )
+
 describe.runIf(process.platform === "linux")("the audit writer thread's priority", () => {
   it("runs under SCHED_IDLE by default, at normal priority when switched off", async () => {
     const idleBefore = idleThreads()
@@ -50,19 +73,21 @@ describe.runIf(process.platform === "linux")("the audit writer thread's priority
     )
     expect(tookMs).toBeDefined()
 
-    // switched off: given twice as long as the idle one took to start, no thread took the idle policy
+    // switched off: the thread answers a write (so its module ran, and lowering the priority comes first),
+    // and no thread took the idle policy meanwhile
     const idleBetween = idleThreads()
     const seen = await Effect.runPromise(
       Effect.scoped(
-        Effect.zipRight(
-          writer(false),
-          Effect.zipRight(
-            waitFor(() => false, 2 * (tookMs ?? 0) + 500),
+        Effect.flatMap(writer(false), (thread) =>
+          Effect.zip(
+            answered(thread),
             Effect.sync(() => idleThreads()),
           ),
         ),
       ),
     )
-    expect(seen).toBe(idleBetween)
+    expect(seen[0]).toBe("Unavailable")
+    const [, idleAfter] = seen
+    expect(idleAfter).toBe(idleBetween)
   }, 60_000)
 })
