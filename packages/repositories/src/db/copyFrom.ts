@@ -68,13 +68,6 @@ export const transactionPgClient: Effect.Effect<Option.Option<Pg.Client>> = Effe
   Effect.serviceOption(SqlClient.TransactionConnection),
   Option.flatMap(([connection]) => {
     const client: unknown = Reflect.get(connection, "pg")
-    console.error(
-      "DEBUGCOPY",
-      typeof client,
-      client?.constructor?.name,
-      client instanceof Pg.Client,
-      Object.keys(connection),
-    )
     return client instanceof Pg.Client ? Option.some(client) : Option.none()
   }),
 )
