@@ -38,6 +38,10 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
     const rows = decodeRows(AuditRow)
     const columns = sql.unsafe(AUDIT_COLUMNS)
 
+    /**
+     * One multi-row INSERT, whatever the batch size: each column travels as one array parameter and
+     * `unnest` zips them back into rows (cheaper for Postgres than parsing the batch as one JSON document).
+     */
     const insertColumns = (encoded: AuditColumns) => {
       if (encoded.size() === 0) return Effect.void
       const c = encoded.literals()
@@ -99,20 +103,6 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
           sql`SELECT a.chain_seq::text AS chain_seq, encode(a.hash, 'hex') AS hash, a.created_at
               FROM audit_logs a WHERE a.chain_id = ${chainId}::uuid ORDER BY a.chain_seq DESC LIMIT 1`,
         ).pipe(Effect.map((r) => r[0])),
-
-      /**
-       * One multi-row INSERT, whatever the batch size: each column travels as one array parameter and
-       * `unnest` zips them back into rows (cheaper for Postgres than parsing the batch as one JSON document).
-       */
-      insert: (records: ReadonlyArray<AuditRecord>) => {
-        if (records.length === 0) return Effect.void
-        const columns = makeAuditColumns()
-        for (const record of records) columns.add(record)
-        return insertColumns(columns)
-      },
-
-      /** `insert` of rows already encoded (the writer encodes them as it links them, in slices). */
-      insertColumns,
 
       /**
        * A batch to fill as rows are linked (in slices between requests) and then write: on Postgres, a

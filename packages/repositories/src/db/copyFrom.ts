@@ -72,7 +72,7 @@ export const transactionPgClient: Effect.Effect<Option.Option<Pg.Client>> = Effe
   }),
 )
 
-/** Runs `statement` (a `COPY … FROM STDIN`) on the client with `data` in COPY's text format. */
+/** Runs `statement` (a `COPY … FROM STDIN`) on the client with `data` in the format the statement names. */
 export const copyFrom = (client: Pg.Client, statement: string, data: Buffer): Effect.Effect<void, SqlError> =>
   Effect.async<void, SqlError>((resume) => {
     client.query(
