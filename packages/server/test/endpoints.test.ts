@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { announceLocalChange } from "@atom/repositories/db"
 import { Passwords } from "@atom/repositories/identity"
 import { EndpointExecutor, ExecutionLog, GraphqlRunner } from "@atom/services/endpoints"
 import { PasswordHasher } from "@atom/services/passwords"
@@ -50,6 +51,8 @@ const grantAtTenant = async (subjectId: string, tenantId: string, actions: Reado
     [tenantId, subjectId, block],
   )
   await sql("UPDATE authz_revision SET revision = revision + 1")
+  // written through this Atom's own pool: its caches hear of it at once, as from a use case
+  await t.atom.runtime.runPromise(announceLocalChange)
 }
 
 interface Endpoint {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { announceLocalChange } from "@atom/repositories/db"
 import { Passwords } from "@atom/repositories/identity"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
@@ -73,6 +74,8 @@ const grantTenant = (subjectKind: "entity" | "group", subjectId: string, tenantI
       yield* sql`INSERT INTO direct_policies (tenant_id, subject_kind, subject_id, permission_block_id)
                  VALUES (${tenantId}, ${subjectKind}, ${subjectId}, ${block})`
       yield* sql`UPDATE authz_revision SET revision = revision + 1`
+      // written through this Atom's own pool: its caches hear of it at once, as from a use case
+      yield* Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql)
     }),
   )
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { announceLocalChange } from "@atom/repositories/db"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
 import { Effect, Redacted } from "effect"
@@ -284,6 +285,7 @@ describe("tenant bootstrap runs guardrails for its creator (authz.md §6.2)", ()
       creator,
     )
     await rows(`UPDATE authz_revision SET revision = revision + 1`)
+    await t.atom.runtime.runPromise(announceLocalChange)
     const device = await loginToken(t, DG, PASSWORD)
     const name = `by-device-${randomUUID()}`
     const refused = await gql(t, device, `mutation($n: String!) { createTenant(input: { name: $n }) { id } }`, {

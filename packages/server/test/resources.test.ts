@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { announceLocalChange } from "@atom/repositories/db"
 import { Passwords } from "@atom/repositories/identity"
 import { PasswordHasher } from "@atom/services/passwords"
 import { SqlClient } from "@effect/sql"
@@ -90,6 +91,8 @@ const grant = (subjectId: string, tenantId: string, actions: Array<string>, obje
       yield* sql`INSERT INTO direct_policies (tenant_id, subject_kind, subject_id, permission_block_id)
                  VALUES (${tenantId}, 'entity', ${subjectId}, ${block})`
       yield* sql`UPDATE authz_revision SET revision = revision + 1`
+      // written through this Atom's own pool: its caches hear of it at once, as from a use case
+      yield* Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql)
     }),
   )
 
