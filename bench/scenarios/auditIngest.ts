@@ -18,7 +18,6 @@
  * timer reads this process's CPU time each time it fires, and the CPU spent between two firings is what ran
  * on the event loop in one go (plus GC threads), so its p99 and max are the writer's longest stretches.
  */
-import { readdirSync, readFileSync } from "node:fs"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
@@ -28,6 +27,7 @@ import { DbLive, runMigrations } from "../../packages/repositories/src/db/index.
 import { loadConfig } from "../../packages/server/src/config/loadConfig.js"
 import { AuditChains, AuditQueue } from "../../packages/services/src/audit/index.js"
 import { AtomMetrics } from "../../packages/services/src/metrics/index.js"
+import { backendCpu, cpuSpent, threadCpu, threadSplit } from "../lib/threadCpu.js"
 
 const { values } = parseArgs({
   options: {
@@ -45,57 +45,10 @@ const runs = Number(values.runs)
 const writers = values.writers === undefined ? {} : { writers: Number(values.writers) }
 const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
 
-/** user + system CPU milliseconds of a process (or a `task/<tid>` of it) so far (0 once it is gone). */
-const cpuMs = (pid: number | string): number => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return 0
-  }
-}
-
-/** CPU ms of each thread of this process so far, by thread id (Linux). */
-const threadCpu = (): Map<string, number> => {
-  const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) out.set(tid, cpuMs(`${process.pid}/task/${tid}`))
-  return out
-}
-
-/**
- * This process's CPU over the run split by thread: the main thread (enqueue and, on PGlite, the
- * writes), the busiest other thread (on Postgres the audit writer thread: receive, link, hash, encode,
- * send) and the rest (GC helpers, libuv).
- */
-const threadSplit = (before: Map<string, number>, after: Map<string, number>) => {
-  const main = String(process.pid)
-  const deltas = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
-  const mainMs = deltas.find(([tid]) => tid === main)?.[1] ?? 0
-  const others = deltas.filter(([tid]) => tid !== main).map(([, ms]) => ms)
-  const busiest = Math.max(0, ...others)
-  return { mainMs, busiestMs: busiest, restMs: others.reduce((a, b) => a + b, 0) - busiest }
-}
-
 const databaseName = onPostgres ? new URL(process.env.DATABASE_URL ?? "").pathname.slice(1) : ""
 
-/** A backend's process title: `postgres: [cluster: ]<user> <database> <client> <state>`. */
-const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) /
-
 /** CPU ms of every Postgres backend serving this database, by pid. */
-const backendCpu = Effect.sync(() => {
-  const cpu = new Map<number, number>()
-  if (!onPostgres) return cpu
-  for (const entry of readdirSync("/proc")) {
-    const pid = Number(entry)
-    if (!Number.isInteger(pid)) continue
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      if (BACKEND_TITLE.exec(title)?.[1] === databaseName) cpu.set(pid, cpuMs(pid))
-    } catch {}
-  }
-  return cpu
-})
+const backends = Effect.sync(() => (onPostgres ? backendCpu(databaseName) : new Map<number, number>()))
 
 /** CPU ms between consecutive firings of a 1 ms timer, until `stop`. */
 const stallProbe = () => {
@@ -115,12 +68,6 @@ const stallProbe = () => {
     const at = (q: number) => Number((gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * q))] ?? 0).toFixed(1))
     return { p50: at(0.5), p99: at(0.99), max: at(1) }
   }
-}
-
-const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number => {
-  let ms = 0
-  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0)
-  return ms
 }
 
 const config = Effect.runSync(
@@ -149,7 +96,7 @@ const oneRun = (run: number) =>
       const ctx = yield* Layer.build(AuditQueue.layer({ capacity: 2 * events, batchSize, ...writers }))
       const queue = Context.get(ctx, AuditQueue)
       const start = yield* Clock.currentTimeMillis
-      const pgBefore = yield* backendCpu
+      const pgBefore = yield* backends
       const atomBefore = process.cpuUsage()
       const threadsBefore = threadCpu()
       const t0 = performance.now()
@@ -177,7 +124,7 @@ const oneRun = (run: number) =>
       const atomCpu = process.cpuUsage(atomBefore)
       const split = threadSplit(threadsBefore, threadCpu())
       const perEvent = (ms: number) => Number(((ms * 1000) / events).toFixed(1))
-      const pgMs = cpuSpent(pgBefore, yield* backendCpu)
+      const pgMs = cpuSpent(pgBefore, yield* backends)
       const stats = queue.stats()
       console.log(
         JSON.stringify({

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from "node:fs"
+
+/** user + system CPU ms of a `/proc` entry (`<pid>` or `<pid>/task/<tid>`) so far; 0 once it is gone (Linux). */
+export const procCpuMs = (entry: number | string): number => {
+  try {
+    const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
+
+/** CPU ms of each thread of this process so far, by thread id. */
+export const threadCpu = (): Map<string, number> => {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) out.set(tid, procCpuMs(`${process.pid}/task/${tid}`))
+  return out
+}
+
+/**
+ * This process's CPU between two `threadCpu` readings split by thread: the main thread (event loop), the
+ * busiest other thread (with the audit writer thread running, that thread) and the rest (V8's GC and
+ * compiler helpers, libuv).
+ */
+export const threadSplit = (before: Map<string, number>, after: Map<string, number>) => {
+  const main = String(process.pid)
+  const deltas = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
+  const mainMs = deltas.find(([tid]) => tid === main)?.[1] ?? 0
+  const others = deltas.filter(([tid]) => tid !== main).map(([, ms]) => ms)
+  const busiest = Math.max(0, ...others)
+  return { mainMs, busiestMs: busiest, restMs: others.reduce((a, b) => a + b, 0) - busiest }
+}
+
+/** A backend's process title: `postgres: [cluster: ]<user> <database> <client> <state>`. */
+const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) /
+
+/** CPU ms so far of every Postgres backend serving `database` on this machine, by pid. */
+export const backendCpu = (database: string): Map<number, number> => {
+  const cpu = new Map<number, number>()
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid)) continue
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      if (BACKEND_TITLE.exec(title)?.[1] === database) cpu.set(pid, procCpuMs(pid))
+    } catch {}
+  }
+  return cpu
+}
+
+/** CPU ms spent between two `backendCpu` readings (backends that started meanwhile count from 0). */
+export const cpuSpent = (before: Map<number, number>, after: Map<number, number>): number => {
+  let ms = 0
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0)
+  return ms
+}
