@@ -1,4 +1,5 @@
 import type { AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
   auditReadTenants,
@@ -104,7 +105,54 @@ describe("scrubbing details (identity-certs §4: no secret reaches an audit reco
   })
 })
 
+/** canonicalJson by its definition: each object's keys sorted, recursively, the text built piece by piece. */
+const canonicalByDefinition = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
+  if (Array.isArray(value)) return `[${value.map(canonicalByDefinition).join(",")}]`
+  const parts: Array<string> = []
+  for (const key of Object.keys(value).sort()) {
+    const v: unknown = Reflect.get(value, key)
+    if (v !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalByDefinition(v)}`)
+  }
+  return `{${parts.join(",")}}`
+}
+
 describe("canonical content", () => {
+  it("writes the same text as sorting each object's keys recursively, for any JSON value", () => {
+    // keys that sort differently as numbers, by code unit, across surrogates; shared and disjoint nested keys
+    const key = fc.oneof(
+      fc.constantFrom("a", "b", "B", "1", "10", "2", "é", "\u{1F600}", "\uFFFF", "", "__proto__", "constructor", "a b"),
+      fc.string({ maxLength: 6, unit: "binary" }),
+    )
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.constant(null),
+        fc.boolean(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.string({ unit: "binary" }),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(key, tie("value"), { maxKeys: 6 }),
+      ),
+    })).value
+    fc.assert(
+      fc.property(json, (value) => {
+        // as stored: through jsonb's JSON text and back
+        const parsed: unknown = JSON.parse(JSON.stringify(value))
+        expect(canonicalJson(parsed)).toBe(canonicalByDefinition(parsed))
+      }),
+      { numRuns: 3000 },
+    )
+    expect(canonicalJson({ b: 1, a: [{ d: 1, c: { f: 2, e: 3 } }, 2], "10": 0, "2": 0 })).toBe(
+      '{"10":0,"2":0,"a":[{"c":{"e":3,"f":2},"d":1},2],"b":1}',
+    )
+    expect(canonicalJson({})).toBe("{}")
+    expect(canonicalJson([])).toBe("[]")
+    expect(canonicalJson([{}, [], null])).toBe("[{},[],null]")
+    expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}')
+  })
+
   it("does not depend on key order, as jsonb reorders keys", () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: null } })).toBe(
       canonicalJson({ a: { c: null, d: [1, { x: 2, y: 1 }] }, b: 1 }),
