@@ -77,7 +77,8 @@ export const makeChainLinker = (chainId: string, head: ChainHead | null): ChainL
     seq += 1
     const at = Math.max(event.createdAt.getTime(), floor)
     floor = at
-    const content: AuditContent = {
+    // the row with its hash slot from the start: adding `hash` afterwards changed the object's shape
+    const row: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
       id: event.id,
       createdAt: at === event.createdAt.getTime() ? event.createdAt : new Date(at),
       actorId: event.actorId,
@@ -93,10 +94,11 @@ export const makeChainLinker = (chainId: string, head: ChainHead | null): ChainL
       chainId,
       chainSeq: seq,
       prevHash: prev,
+      hash: "",
     }
-    const hash = hashLinked(prev, canonicalContent(content, details))
-    prev = hash
-    return Object.assign(content, { hash })
+    row.hash = hashLinked(prev, canonicalContent(row, details))
+    prev = row.hash
+    return row
   }
   return { link }
 }

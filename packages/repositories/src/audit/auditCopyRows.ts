@@ -26,6 +26,8 @@ export interface AuditCopyRows {
   readonly data: () => Buffer
 }
 
+const NEWLINE = 0x0a
+
 /** Room for a typical batch of the hot-path queue (~550 bytes a row); grown by doubling when short. */
 const INITIAL_BYTES = 256 * 1024
 
@@ -38,21 +40,34 @@ export const makeAuditCopyRows = (): AuditCopyRows => {
   let used = 0
   let rows = 0
   const add = (r: AuditRecord, details: string = JSON.stringify(r.details)) => {
-    const line = `${copyValue(r.id)}\t${r.createdAt.toISOString()}\t${copyValue(r.actorId)}\t${copyValue(
-      r.tenantId,
-    )}\t${copyValue(r.targetKind)}\t${copyValue(r.targetId)}\t${copyValue(r.event)}\t${copyValue(
-      r.outcome,
-    )}\t${copyValue(details)}\t${copyValue(r.clientIp)}\t${copyValue(r.userAgent)}\t${copyValue(
-      r.requestId,
-    )}\t${copyValue(r.chainId)}\t${r.chainSeq}\t${copyBytea(r.prevHash)}\t${copyBytea(r.hash)}\n`
+    // one flat string: a template of 32 parts made a tree of concatenations that writing then flattened
+    const line = [
+      copyValue(r.id),
+      r.createdAt.toISOString(),
+      copyValue(r.actorId),
+      copyValue(r.tenantId),
+      copyValue(r.targetKind),
+      copyValue(r.targetId),
+      copyValue(r.event),
+      copyValue(r.outcome),
+      copyValue(details),
+      copyValue(r.clientIp),
+      copyValue(r.userAgent),
+      copyValue(r.requestId),
+      copyValue(r.chainId),
+      r.chainSeq,
+      copyBytea(r.prevHash),
+      copyBytea(r.hash),
+    ].join("\t")
     // a UTF-16 code unit takes at most 3 bytes of UTF-8
-    const room = used + line.length * 3
+    const room = used + line.length * 3 + 1
     if (room > buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(room, buffer.length * 2))
       buffer.copy(grown, 0, 0, used)
       buffer = grown
     }
     used += buffer.write(line, used, "utf8")
+    buffer[used++] = NEWLINE
     rows++
   }
   return { add, size: () => rows, data: () => buffer.subarray(0, used) }
