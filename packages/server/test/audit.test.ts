@@ -805,8 +805,9 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
         { ownDatabase: true },
       )
       pg.stop()
-      // the queue holds `capacity`, the writer one batch it keeps retrying; the rest (at least 1000) is dropped
-      const offered = DEFAULT_AUDIT_QUEUE.capacity + DEFAULT_AUDIT_QUEUE.batchSize + 1000
+      // the queue holds `capacity`, each writer at most one batch it keeps retrying; the rest (at least
+      // 1000) is dropped
+      const offered = DEFAULT_AUDIT_QUEUE.capacity + DEFAULT_AUDIT_QUEUE.writers * DEFAULT_AUDIT_QUEUE.batchSize + 1000
       const held = await enqueue(ta, offered, 0)
       expect(held.depth + held.dropped).toBe(offered)
       expect(held.dropped).toBeGreaterThanOrEqual(1000)

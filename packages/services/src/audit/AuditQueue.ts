@@ -17,13 +17,13 @@ import {
   Layer,
   LogLevel,
   Option,
-  Queue,
 } from "effect"
 import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { SLICE_BUDGET_MS } from "../scheduling/yieldToEventLoop.js"
 import { AuditLaneWriter } from "./AuditLaneWriter.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
+import { makeEventBuffer } from "./eventBuffer.js"
 import { prepareEvent } from "./prepareEvent.js"
 
 export interface AuditQueueOptions {
@@ -109,7 +109,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const laneWriter = yield* AuditLaneWriter
     const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics
-    const queue = yield* Queue.dropping<PreparedAuditEvent>(options.capacity)
+    const buffer = makeEventBuffer<PreparedAuditEvent>(options.capacity)
     const allowEnabled = config.audit.hotPathAllowDbEnabled
     const logEveryMs = Duration.toMillis(options.logEvery)
 
@@ -128,12 +128,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     let lastFailureLog = Number.NEGATIVE_INFINITY
     let lastDropLog = Number.NEGATIVE_INFINITY
 
-    // the size goes below 0 while the writer waits in take
-    const depth = () =>
-      Math.max(
-        0,
-        Option.getOrElse(queue.unsafeSize(), () => 0),
-      ) + inFlight()
+    const depth = () => buffer.size() + inFlight()
 
     const stats = (): AuditQueueStats => ({
       depth: depth(),
@@ -178,7 +173,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       }
       const row = prepareEvent(event, now, request)
       const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
-      const kept = closed ? drop(1, "shut down") : Queue.unsafeOffer(queue, row) ? undefined : drop(1, "queue full")
+      const kept = closed ? drop(1, "shut down") : buffer.offer(row) ? undefined : drop(1, "queue full")
       if (line === undefined) return kept
       return kept === undefined ? line : Effect.zipRight(line, kept)
     }
@@ -317,31 +312,30 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         return true
       })
 
-    // a batch taken off the queue lands in the slot in the same uninterruptible step as the take's end
+    // the wait is interruptible; a batch taken off the buffer lands in the slot in one synchronous step
+    // (another writer may have emptied the buffer between the wake-up and the take: then it waits again)
     const takeBatch = (slot: Slot) =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(restore(Queue.takeBetween(queue, 1, options.batchSize)), (batch) =>
+        Effect.zipRight(
+          restore(buffer.nonEmpty),
           Effect.sync(() => {
-            slot.pending = Chunk.toArray(batch)
+            slot.pending = buffer.takeUpTo(options.batchSize)
           }),
         ),
       )
 
-    // what arrived while the writer lingered joins its batch, in the same uninterruptible way as the take
+    // what arrived while the writer lingered joins its batch
     const topUp = (slot: Slot) =>
-      Effect.uninterruptible(
-        Effect.flatMap(Queue.takeUpTo(queue, options.batchSize - slot.pending.length), (more) =>
-          Effect.sync(() => {
-            if (Chunk.isNonEmpty(more)) slot.pending = slot.pending.concat(Chunk.toArray(more))
-          }),
-        ),
-      )
+      Effect.sync(() => {
+        const more = buffer.takeUpTo(options.batchSize - slot.pending.length)
+        if (more.length > 0) slot.pending = slot.pending.concat(more)
+      })
 
     const writer = (slot: Slot) =>
       Effect.gen(function* () {
         while (true) {
           if (slot.pending.length === 0) {
-            yield* takeBatch(slot)
+            while (slot.pending.length === 0) yield* takeBatch(slot)
             if (options.lingerMs > 0 && slot.pending.length < options.batchSize) {
               yield* Effect.sleep(Duration.millis(options.lingerMs))
               yield* topUp(slot)
@@ -370,7 +364,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         let more = true
         while (more && (yield* inTime)) {
           for (const slot of slots) {
-            if (slot.pending.length === 0) slot.pending = Chunk.toArray(yield* Queue.takeUpTo(queue, options.batchSize))
+            if (slot.pending.length === 0) slot.pending = buffer.takeUpTo(options.batchSize)
           }
           if (inFlight() === 0) break
           const results = yield* Effect.forEach(slots, (slot) => writePending(slot, inTime), {
