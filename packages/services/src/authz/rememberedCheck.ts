@@ -17,7 +17,7 @@ const DENY = { result: "deny" } as const
  * A runtime check answered without running the check's effect: the bearer token is remembered
  * (Authenticator.remembered), every input is cached at a confirmed revision (AuthzService.checkRemembered),
  * and the decision is observed as `observeDecision` would (duration histogram, `authz.check` event queued
- * with the request's facts, in batches at the end of the event loop's turn). Undefined means "not all in memory": the caller runs the full check, which
+ * with the request's facts, in batches on the event loop's next turn, after the answers are sent). Undefined means "not all in memory": the caller runs the full check, which
  * verifies, loads, refuses or fails exactly as before. Decisions stay live because every piece used is
  * the one the effectful path would take from the same caches at the same instant.
  */
@@ -58,7 +58,7 @@ export const makeRememberedDecision = (runtime: Runtime.Runtime<AuthzService>) =
   // the runtime's clock, as Clock.currentTimeMillis reads it on the effectful path
   const clock = Runtime.runSync(runtime)(Effect.clock)
 
-  // Events of answered calls, queued together once per turn of the event loop: one effect per batch
+  // Events of answered calls, queued together on the loop's next turn: one effect per batch
   // instead of one per call. Each keeps its own request's facts.
   const events: Array<AuditEvent> = []
   const requests: Array<AuditRequestInfo | undefined> = []
@@ -102,7 +102,10 @@ export const makeRememberedDecision = (runtime: Runtime.Runtime<AuthzService>) =
     const outcome = decision.allowed ? "allow" : "deny"
     // a hot-path allow that is neither stored nor logged is only counted: no event, no effect
     if (!debugLogged && queue.value.countSuppressed(AuditEventName.authzCheck, outcome)) return
-    if (events.length === 0) setImmediate(flush.value)
+    // on a timer, not an immediate: an immediate ran the batch before the calls' answers were sent, adding
+    // its time to each one (bench/auditCheckP99.ts at 300 Checks/s, no other load: p50 +0.08–0.30 ms over
+    // the audit-off server with an immediate, +0.05 or less with the timer)
+    if (events.length === 0) setTimeout(flush.value, 0)
     const event = decisionEvent(AuditEventName.authzCheck, caller, fields, dialect, outcome, decision, null)
     events.push(event)
     requests.push(needsFacts(event) ? request() : undefined)
