@@ -666,6 +666,47 @@ describe("batch encoding (the writer builds the INSERT's array literals or the C
     // each row's hash was taken over the content in memory: a stored value that differs breaks its link
     expect((await run(t, verifyAuditChains)).broken).toEqual([])
   })
+
+  it("scrubs and normalises queued events where they are written, as at enqueue (issue 6: never a secret)", async () => {
+    // no log line is due at this server's level: the queue holds these as reported and the writer (the
+    // writer thread on Postgres) prepares them; details that are not plain JSON are prepared at enqueue
+    const at = new Date("2026-11-30T12:00:00.000Z")
+    const events: Array<AuditEvent> = [
+      {
+        event: "test.scrub",
+        outcome: "deny",
+        actorId: "not-a-uuid",
+        targetId: "ABCDEF01-2345-4678-9ABC-DEF012345678",
+        requestId: "r".repeat(300),
+        details: { n: 1, password: "hunter2", nested: { api_key: "k", ok: "fine" }, nul: "a\u0000b" },
+      },
+      { event: "test.scrub", outcome: "deny", details: { n: 2, when: at, big: 10n, token: "t" } },
+    ]
+    expect(await enqueueAll(t, events)).toBe(true)
+    // details as stored (text: the helper would rename their keys)
+    const rows = (
+      await query<{ actor: string | null; target: string | null; rid: string; details: string }>(
+        t,
+        `SELECT actor_id AS actor, target_id AS target, request_id AS rid, details::text AS details FROM audit_logs
+         WHERE event = 'test.scrub' ORDER BY details->>'n'`,
+      )
+    ).map((row) => ({ ...row, details: JSON.parse(row.details) as unknown }))
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toEqual({
+      actor: null,
+      target: "abcdef01-2345-4678-9abc-def012345678",
+      rid: "r".repeat(128),
+      details: {
+        n: 1,
+        password: "[redacted]",
+        nested: { api_key: "[redacted]", ok: "fine" },
+        nul: "a\uFFFDb",
+        actor_id: "not-a-uuid",
+      },
+    })
+    expect(rows[1]?.details).toEqual({ n: 2, when: "2026-11-30T12:00:00.000Z", big: "10", token: "[redacted]" })
+    expect((await run(t, verifyAuditChains)).broken).toEqual([])
+  })
 })
 
 describe("atom audit verify, in process", () => {

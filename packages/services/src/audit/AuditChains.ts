@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto"
-import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { canonicalJson, makeChainLinker } from "@atom/engines/audit"
 import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, fromSqlError } from "@atom/repositories/db"
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer, Option } from "effect"
 import { forEachInSlices, SLICE_BUDGET_MS } from "../scheduling/yieldToEventLoop.js"
+import { preparedOf, type QueuedAuditEvent } from "./queuedEvent.js"
 
 interface PooledChain {
   id: string
@@ -43,7 +43,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
      * (`forEachInSlices`; default `SLICE_BUDGET_MS`, `Infinity` for all rows in one go).
      */
     readonly append: (
-      events: ReadonlyArray<PreparedAuditEvent>,
+      events: ReadonlyArray<QueuedAuditEvent>,
       options?: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number },
     ) => Effect.Effect<void, DbFailure>
     /** How many chains this process has written or holds (health and tests). */
@@ -107,7 +107,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
           return fresh
         })
 
-      const appendLocked = (chain: PooledChain, events: ReadonlyArray<PreparedAuditEvent>, sliceMs: number) =>
+      const appendLocked = (chain: PooledChain, events: ReadonlyArray<QueuedAuditEvent>, sliceMs: number) =>
         Effect.gen(function* () {
           let head = yield* logs.chainHead(chain.id)
           if (head === undefined && chain.used) {
@@ -124,7 +124,8 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
           const batch = yield* logs.batch(events.length)
           yield* forEachInSlices(
             events,
-            (event) => {
+            (queued) => {
+              const event = preparedOf(queued)
               const details = canonicalJson(event.details)
               const row = linker.link(event, details)
               batch.add(row, details)
@@ -140,7 +141,7 @@ export class AuditChains extends Context.Tag("atom/AuditChains")<
       const relaxCommit = logs.relaxCommit
 
       const append = (
-        events: ReadonlyArray<PreparedAuditEvent>,
+        events: ReadonlyArray<QueuedAuditEvent>,
         options: { readonly relaxed?: boolean; readonly lane?: number; readonly sliceMs?: number } = {},
       ) => {
         if (events.length === 0) return Effect.void

@@ -1,9 +1,9 @@
-import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
 import { Context, Effect, Layer, Option } from "effect"
 import { AuditChains } from "./AuditChains.js"
 import { makeAuditWriterThread } from "./auditWriterThread.js"
+import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 /**
  * Where the hot-path queue's writer fibers write a batch: on their lane's chain, in the batch's own
@@ -15,7 +15,7 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
   AuditLaneWriter,
   {
     readonly append: (
-      events: ReadonlyArray<PreparedAuditEvent>,
+      events: ReadonlyArray<QueuedAuditEvent>,
       lane: number,
       sliceMs: number,
     ) => Effect.Effect<void, DbFailure>
@@ -25,7 +25,7 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
   static readonly InProcess = Layer.effect(
     AuditLaneWriter,
     Effect.map(AuditChains, (chains) => ({
-      append: (events: ReadonlyArray<PreparedAuditEvent>, lane: number, sliceMs: number) =>
+      append: (events: ReadonlyArray<QueuedAuditEvent>, lane: number, sliceMs: number) =>
         Effect.asVoid(chains.append(events, { relaxed: true, lane, sliceMs })),
     })),
   )

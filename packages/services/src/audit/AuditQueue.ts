@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditRequestInfo, type PreparedAuditEvent, suppressedCategory } from "@atom/domain/audit"
+import { type AuditEvent, type AuditRequestInfo, suppressedCategory } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import { AuditLogs } from "@atom/repositories/audit"
 import type { DbFailure } from "@atom/repositories/db"
@@ -25,6 +25,8 @@ import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { makeEventBuffer } from "./eventBuffer.js"
 import { prepareEvent } from "./prepareEvent.js"
+import { isPlainJson, type QueuedAuditEvent, queuedEventName } from "./queuedEvent.js"
+import { timeOrderedId } from "./timeOrderedId.js"
 
 export interface AuditQueueOptions {
   /** events held in memory while the writer is behind or the database is away */
@@ -109,14 +111,14 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const laneWriter = yield* AuditLaneWriter
     const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics
-    const buffer = makeEventBuffer<PreparedAuditEvent>(options.capacity)
+    const buffer = makeEventBuffer<QueuedAuditEvent>(options.capacity)
     const allowEnabled = config.audit.hotPathAllowDbEnabled
     const logEveryMs = Duration.toMillis(options.logEvery)
 
     /** per writer: the batch it is writing or retrying */
     const slots = Array.from({ length: Math.max(1, options.writers) }, (_, lane) => ({
       lane,
-      pending: [] as PreparedAuditEvent[],
+      pending: [] as QueuedAuditEvent[],
     }))
     type Slot = (typeof slots)[number]
     const inFlight = () => slots.reduce((n, slot) => n + slot.pending.length, 0)
@@ -171,8 +173,14 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           ? auditLogLine(prepareEvent(event, now, request))
           : undefined
       }
-      const row = prepareEvent(event, now, request)
-      const line = LogLevel.lessThan(auditLogLevel(row), minimum) ? undefined : auditLogLine(row)
+      // an event with a line to write is prepared now, for the line; any other is prepared by the writer
+      // (details that are not plain JSON are prepared now as well: what is queued may cross to a thread)
+      const logged = !LogLevel.lessThan(auditLogLevel({ event: event.event.trim(), outcome: event.outcome }), minimum)
+      const row: QueuedAuditEvent =
+        logged || (event.details !== undefined && !isPlainJson(event.details))
+          ? prepareEvent(event, now, request)
+          : { kind: "raw", id: timeOrderedId(now), nowMs: now, source: event, request }
+      const line = logged && !("kind" in row) ? auditLogLine(row) : undefined
       const kept = closed ? drop(1, "shut down") : buffer.offer(row) ? undefined : drop(1, "queue full")
       if (line === undefined) return kept
       return kept === undefined ? line : Effect.zipRight(line, kept)
@@ -301,9 +309,9 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
             if (isOutage(single.cause)) break
             slot.pending = slot.pending.slice(1)
             yield* Effect.logWarning("audit queue: row refused").pipe(
-              Effect.annotateLogs({ audit_event: row.event, error: describeFailure(single.cause) }),
+              Effect.annotateLogs({ audit_event: queuedEventName(row), error: describeFailure(single.cause) }),
             )
-            yield* drop(1, `row refused: ${row.event}`)
+            yield* drop(1, `row refused: ${queuedEventName(row)}`)
           }
           if (slot.pending.length > 0) continue
           failing = false

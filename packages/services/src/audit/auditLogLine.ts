@@ -2,7 +2,7 @@ import { AuditEventName, hotPathCategory, type PreparedAuditEvent } from "@atom/
 import { Effect, FiberRef, LogLevel } from "effect"
 
 /** The level of an event's log line: error, warning or info by outcome; hot-path allows at debug. */
-export const auditLogLevel = (e: PreparedAuditEvent): LogLevel.LogLevel => {
+export const auditLogLevel = (e: Pick<PreparedAuditEvent, "event" | "outcome">): LogLevel.LogLevel => {
   if (e.outcome === "error") return LogLevel.Error
   if (e.outcome === "deny") return e.event === AuditEventName.authzCheck ? LogLevel.Info : LogLevel.Warning
   return hotPathCategory(e.event) !== undefined ? LogLevel.Debug : LogLevel.Info

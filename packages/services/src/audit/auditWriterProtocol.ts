@@ -1,6 +1,7 @@
 import { AuditOutcome, type PreparedAuditEvent } from "@atom/domain/audit"
 import { Conflict, DatabaseError, InvalidInput, Unavailable } from "@atom/domain/errors"
 import { Schema } from "effect"
+import type { QueuedAuditEvent, RawQueuedEvent } from "./queuedEvent.js"
 
 /**
  * Messages between the audit queue and its writer thread (`auditWriterWorker.ts`). A batch travels in
@@ -11,7 +12,7 @@ export interface WriteChunk {
   readonly kind: "chunk"
   readonly id: number
   readonly lane: number
-  readonly events: ReadonlyArray<PreparedAuditEvent>
+  readonly events: ReadonlyArray<QueuedAuditEvent>
   readonly last: boolean
 }
 
@@ -61,7 +62,19 @@ export const isPreparedEvent = (u: unknown): u is PreparedAuditEvent =>
   isTextOrNull(u.userAgent) &&
   isTextOrNull(u.requestId)
 
-const isEvents = (u: unknown): u is ReadonlyArray<PreparedAuditEvent> => Array.isArray(u) && u.every(isPreparedEvent)
+/** A raw event as the queue holds it (`queuedEvent.ts`), after a structured clone; its details are scrubbed later. */
+const isRawEvent = (u: unknown): u is RawQueuedEvent =>
+  isRecord(u) &&
+  u.kind === "raw" &&
+  typeof u.id === "string" &&
+  typeof u.nowMs === "number" &&
+  isRecord(u.request) &&
+  isRecord(u.source) &&
+  typeof u.source.event === "string" &&
+  isOutcome(u.source.outcome)
+
+const isEvents = (u: unknown): u is ReadonlyArray<QueuedAuditEvent> =>
+  Array.isArray(u) && u.every((e) => isRawEvent(e) || isPreparedEvent(e))
 
 export const isToWriter = (u: unknown): u is ToWriter =>
   isRecord(u) &&

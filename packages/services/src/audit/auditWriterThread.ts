@@ -1,10 +1,10 @@
 import { Worker } from "node:worker_threads"
-import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { Unavailable } from "@atom/domain/errors"
 import type { DbFailure } from "@atom/repositories/db"
 import { Deferred, Duration, Effect, Either, Redacted, Schema, type Scope } from "effect"
 import { yieldToEventLoop } from "../scheduling/yieldToEventLoop.js"
 import { type ToWriter, WriteReply, type WriterSettings } from "./auditWriterProtocol.js"
+import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 /** Replaced with `true` by scripts/build.ts: the bundle starts dist/auditWriterWorker.mjs. */
 declare const ATOM_BUNDLE: boolean | undefined
@@ -33,7 +33,7 @@ export interface AuditWriterThread {
    * in between; infinite (a queue more than half full): posted at once.
    */
   readonly append: (
-    events: ReadonlyArray<PreparedAuditEvent>,
+    events: ReadonlyArray<QueuedAuditEvent>,
     lane: number,
     sliceMs: number,
   ) => Effect.Effect<void, DbFailure>
@@ -92,7 +92,7 @@ export const makeAuditWriterThread = (
     // not while the first batch waits; unref'd until a batch is out
     started()
 
-    const append = (events: ReadonlyArray<PreparedAuditEvent>, lane: number, sliceMs: number) =>
+    const append = (events: ReadonlyArray<QueuedAuditEvent>, lane: number, sliceMs: number) =>
       Effect.gen(function* () {
         const deferred = yield* Deferred.make<void, DbFailure>()
         const id = nextId++

@@ -7,7 +7,6 @@
  * own) and a crash or rollback on either side never fork or gap a chain.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { DatabaseError, Unavailable } from "@atom/domain/errors"
 import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, postgresPoolClient } from "@atom/repositories/db"
@@ -16,6 +15,7 @@ import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Redacted, Schema } 
 import { lowerThreadPriority } from "../scheduling/lowerThreadPriority.mjs"
 import { AuditChains } from "./AuditChains.js"
 import { isToWriter, isWriterSettings, type WriteChunk, WriteReply } from "./auditWriterProtocol.js"
+import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 const port = parentPort
 if (port === null || !isWriterSettings(workerData))
@@ -53,10 +53,10 @@ const failureOf = (cause: Cause.Cause<DbFailure>): DbFailure => {
 }
 
 const encodeReply = Schema.encodeSync(WriteReply)
-const batches = new Map<number, Array<PreparedAuditEvent>>()
+const batches = new Map<number, Array<QueuedAuditEvent>>()
 const writing = new Set<Promise<void>>()
 
-const write = (id: number, lane: number, events: ReadonlyArray<PreparedAuditEvent>) => {
+const write = (id: number, lane: number, events: ReadonlyArray<QueuedAuditEvent>) => {
   const done = runtime
     .runPromiseExit(
       Effect.flatMap(AuditChains, (chains) =>

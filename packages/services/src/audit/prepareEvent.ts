@@ -12,11 +12,16 @@ const text = (value: string | null | undefined, max = MAX_TEXT): string | null =
 }
 
 /**
- * An event made ready to queue or store: a fresh time-ordered id (UUIDv7), a timestamp (milliseconds, as the hash covers it),
+ * An event made ready to queue or store: a fresh time-ordered id (UUIDv7) unless given, a timestamp (milliseconds, as the hash covers it),
  * details scrubbed of secrets, request facts from the event or else the fiber's request. An id column
  * that is not a UUID would fail the whole batch's INSERT, so such a value moves into details.
  */
-export const prepareEvent = (event: AuditEvent, nowMs: number, request: AuditRequestInfo): PreparedAuditEvent => {
+export const prepareEvent = (
+  event: AuditEvent,
+  nowMs: number,
+  request: AuditRequestInfo,
+  id: string = timeOrderedId(nowMs),
+): PreparedAuditEvent => {
   const details = scrubDetails(event.details)
   const uuidOrDetail = (field: string, value: string | null | undefined): string | null => {
     if (value === undefined || value === null || value === "") return null
@@ -26,7 +31,7 @@ export const prepareEvent = (event: AuditEvent, nowMs: number, request: AuditReq
   }
   const at = event.at !== undefined && !Number.isNaN(event.at.getTime()) ? event.at.getTime() : nowMs
   return {
-    id: timeOrderedId(nowMs),
+    id,
     createdAt: new Date(at),
     actorId: uuidOrDetail("actor_id", event.actorId),
     tenantId: uuidOrDetail("tenant_id", event.tenantId),
