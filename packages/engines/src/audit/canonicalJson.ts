@@ -56,7 +56,7 @@ export const canonicalJson = (value: unknown): string => {
   return all.has("__proto__") ? pieceByPiece(value) : JSON.stringify(value, sortKeys([...all]))
 }
 
-/** The same text built recursively, key by key (for values whose objects do not share `__proto__`). */
+/** The same text built recursively, key by key: for values where some object has an own `__proto__` key. */
 const pieceByPiece = (value: unknown): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
   if (Array.isArray(value)) return `[${value.map(pieceByPiece).join(",")}]`

@@ -1,5 +1,6 @@
 import { createHash, hash as oneShotHash } from "node:crypto"
 import type { AuditContent, AuditRecord, PreparedAuditEvent } from "@atom/domain/audit"
+import type { Types } from "effect"
 import { canonicalJson } from "./canonicalJson.js"
 
 /** Versioned, so a later encoding can coexist with rows hashed by this one. */
@@ -78,7 +79,7 @@ export const makeChainLinker = (chainId: string, head: ChainHead | null): ChainL
     const at = Math.max(event.createdAt.getTime(), floor)
     floor = at
     // the row with its hash slot from the start: adding `hash` afterwards changed the object's shape
-    const row: { -readonly [K in keyof AuditRecord]: AuditRecord[K] } = {
+    const row: Types.Mutable<AuditRecord> = {
       id: event.id,
       createdAt: at === event.createdAt.getTime() ? event.createdAt : new Date(at),
       actorId: event.actorId,

@@ -25,8 +25,7 @@ import { currentAuditRequest } from "./AuditRequestContext.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
 import { makeEventBuffer } from "./eventBuffer.js"
 import { prepareEvent } from "./prepareEvent.js"
-import { isPlainJson, type QueuedAuditEvent, queuedEventName } from "./queuedEvent.js"
-import { timeOrderedId } from "./timeOrderedId.js"
+import { isPlainJson, type QueuedAuditEvent, queuedEventName, rawQueuedEvent } from "./queuedEvent.js"
 
 export interface AuditQueueOptions {
   /** events held in memory while the writer is behind or the database is away */
@@ -176,11 +175,12 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       // an event with a line to write is prepared now, for the line; any other is prepared by the writer
       // (details that are not plain JSON are prepared now as well: what is queued may cross to a thread)
       const logged = !LogLevel.lessThan(auditLogLevel({ event: event.event.trim(), outcome: event.outcome }), minimum)
-      const row: QueuedAuditEvent =
+      const prepared =
         logged || (event.details !== undefined && !isPlainJson(event.details))
           ? prepareEvent(event, now, request)
-          : { kind: "raw", id: timeOrderedId(now), nowMs: now, source: event, request }
-      const line = logged && !("kind" in row) ? auditLogLine(row) : undefined
+          : undefined
+      const row: QueuedAuditEvent = prepared ?? rawQueuedEvent(event, now, request)
+      const line = logged && prepared !== undefined ? auditLogLine(prepared) : undefined
       const kept = closed ? drop(1, "shut down") : buffer.offer(row) ? undefined : drop(1, "queue full")
       if (line === undefined) return kept
       return kept === undefined ? line : Effect.zipRight(line, kept)

@@ -12,9 +12,10 @@ const text = (value: string | null | undefined, max = MAX_TEXT): string | null =
 }
 
 /**
- * An event made ready to queue or store: a fresh time-ordered id (UUIDv7) unless given, a timestamp (milliseconds, as the hash covers it),
- * details scrubbed of secrets, request facts from the event or else the fiber's request. An id column
- * that is not a UUID would fail the whole batch's INSERT, so such a value moves into details.
+ * An event made ready to queue or store: a fresh time-ordered id (UUIDv7) unless given, a timestamp
+ * (milliseconds, as the hash covers it), details scrubbed of secrets, request facts from the event or
+ * else the fiber's request. An id column that is not a UUID would fail the whole batch's INSERT, so such
+ * a value moves into details.
  */
 export const prepareEvent = (
   event: AuditEvent,

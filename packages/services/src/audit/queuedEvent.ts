@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditRequestInfo, PreparedAuditEvent } from "@atom/domain/audit"
 import { prepareEvent } from "./prepareEvent.js"
+import { timeOrderedId } from "./timeOrderedId.js"
 
 /**
  * A hot-path event queued as the use case reported it: its id and time fixed at enqueue, its scrubbing and
@@ -17,6 +18,15 @@ export interface RawQueuedEvent {
 
 /** What the hot-path queue holds: an event prepared at enqueue (it had a log line to write), or a raw one. */
 export type QueuedAuditEvent = PreparedAuditEvent | RawQueuedEvent
+
+/** An event to queue as reported: its id (UUIDv7 of `nowMs`) and time fixed now, as `prepareEvent` would. */
+export const rawQueuedEvent = (source: AuditEvent, nowMs: number, request: AuditRequestInfo): RawQueuedEvent => ({
+  kind: "raw",
+  id: timeOrderedId(nowMs),
+  nowMs,
+  source,
+  request,
+})
 
 const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
 

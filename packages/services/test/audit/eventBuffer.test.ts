@@ -28,7 +28,7 @@ describe("the audit queue's event buffer", () => {
     expect(expected).toBe(next)
   })
 
-  it("lets a writer wait until something is offered, and forgets a writer interrupted while waiting", async () => {
+  it("lets a writer wait until something is offered; a writer interrupted while waiting takes nothing", async () => {
     const buffer = makeEventBuffer<string>(10)
     const woke = await Effect.runPromise(
       Effect.gen(function* () {
@@ -53,7 +53,7 @@ describe("the audit queue's event buffer", () => {
         yield* Fiber.interrupt(waiter)
       }),
     )
-    // an offer after the interruption wakes no one and the item stays
+    // an offer after the interruption leaves the item for the next writer
     expect(buffer.offer("b")).toBe(true)
     expect(buffer.size()).toBe(1)
     // already non-empty: no wait at all
