@@ -1,4 +1,5 @@
 import type { AuditCursor, AuditFilter, AuditRecord, AuditScope } from "@atom/domain/audit"
+import { InvalidInput } from "@atom/domain/errors"
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { copyFrom, transactionPgClient } from "../db/copyFrom.js"
@@ -77,9 +78,12 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("atom/AuditLogs", {
                 const copy = makeAuditCopyRows()
                 return {
                   add: copy.add,
-                  write: Effect.suspend(() =>
-                    copy.size() === 0 ? Effect.void : execute(copyFrom(client, AUDIT_COPY, copy.data())),
-                  ),
+                  write: Effect.suspend(() => {
+                    const rejected = copy.rejected()
+                    if (rejected !== null)
+                      return Effect.fail(new InvalidInput({ message: `invalid value: ${rejected}` }))
+                    return copy.size() === 0 ? Effect.void : execute(copyFrom(client, AUDIT_COPY, copy.data()))
+                  }),
                   via: "copy",
                 }
               },

@@ -6,7 +6,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTestDatabase, postgresUrl, singleConnectionPool } from "../../../server/test/support/testDatabase.js"
 import { AuditLogs, COPY_MIN_ROWS } from "../../src/audit/AuditLogs.js"
-import { copyValue } from "../../src/audit/auditCopyRows.js"
+import { makeAuditCopyRows } from "../../src/audit/auditCopyRows.js"
 import { copyFrames } from "../../src/db/copyFrom.js"
 import { runMigrations } from "../../src/db/migrate.js"
 import * as PgliteClient from "../../src/db/PgliteClient.js"
@@ -132,12 +132,73 @@ describe("audit batches: COPY on Postgres for large batches, one INSERT otherwis
   })
 })
 
-describe("COPY text encoding", () => {
-  it("escapes backslash, tab, newline and CR; NULL is \\N", () => {
-    expect(copyValue(null)).toBe("\\N")
-    expect(copyValue("\\N")).toBe("\\\\N")
-    expect(copyValue("a\tb\nc\rd\\e")).toBe("a\\tb\\nc\\rd\\\\e")
-    expect(copyValue("plain")).toBe("plain")
+describe("COPY binary encoding", () => {
+  const row: AuditRecord = {
+    id: "0193A1B2-C3D4-7E5F-8a9b-0c1d2e3f4a5b",
+    createdAt: new Date("2000-01-01T00:00:01.250Z"),
+    actorId: null,
+    tenantId: null,
+    targetKind: null,
+    targetId: null,
+    event: "é",
+    outcome: "allow",
+    details: {},
+    clientIp: null,
+    userAgent: null,
+    requestId: null,
+    chainId: "00000000-0000-4000-8000-000000000001",
+    chainSeq: 2 ** 40 + 3,
+    prevHash: null,
+    hash: "ab".repeat(32),
+  }
+
+  it("writes the header, one tuple of 16 fields with each value's bytes, and the trailer", () => {
+    const copy = makeAuditCopyRows()
+    copy.add(row)
+    const out = copy.data()
+    expect(out.subarray(0, 11)).toEqual(Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"))
+    expect(out.readInt32BE(11)).toBe(0)
+    expect(out.readInt32BE(15)).toBe(0)
+    let at = 19
+    expect(out.readInt16BE(at)).toBe(16)
+    at += 2
+    const field = (): Buffer | null => {
+      const length = out.readInt32BE(at)
+      at += 4
+      if (length === -1) return null
+      const bytes = out.subarray(at, at + length)
+      at += length
+      return bytes
+    }
+    expect(field()?.toString("hex")).toBe("0193a1b2c3d47e5f8a9b0c1d2e3f4a5b")
+    expect(field()?.readBigInt64BE(0)).toBe(1_250_000n)
+    expect([field(), field(), field(), field()]).toEqual([null, null, null, null])
+    expect(field()?.toString("utf8")).toBe("é")
+    expect(field()?.toString("utf8")).toBe("allow")
+    expect(field()).toEqual(Buffer.from([1, 0x7b, 0x7d]))
+    expect([field(), field(), field()]).toEqual([null, null, null])
+    expect(field()?.toString("hex")).toBe("00000000000040008000000000000001")
+    expect(field()?.readBigInt64BE(0)).toBe(2n ** 40n + 3n)
+    expect(field()).toBeNull()
+    expect(field()?.toString("hex")).toBe("ab".repeat(32))
+    expect(out.readInt16BE(at)).toBe(-1)
+    expect(at + 2).toBe(out.length)
+    expect(copy.size()).toBe(1)
+  })
+
+  it("rejects a batch with an id that is not a uuid; writes times before 2000; grows past its first buffer", () => {
+    const copy = makeAuditCopyRows()
+    copy.add({ ...row, createdAt: new Date("1999-12-31T23:59:59.999Z") })
+    expect(copy.data().readBigInt64BE(45)).toBe(-1000n)
+    expect(copy.rejected()).toBeNull()
+    copy.add({ ...row, targetId: "not-a-uuid" })
+    copy.add({ ...row, actorId: "{0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b}" })
+    expect(copy.rejected()).toBe("target_id is not a uuid")
+    const big = makeAuditCopyRows()
+    for (let i = 0; i < 100; i++) big.add({ ...row, userAgent: "x".repeat(5000) })
+    expect(big.data().length).toBeGreaterThan(500_000)
+    expect(big.data().readInt16BE(big.data().length - 2)).toBe(-1)
+    expect(big.rejected()).toBeNull()
   })
 
   it("frames data as CopyData messages of at most 64 KiB, then CopyDone", () => {
