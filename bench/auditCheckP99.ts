@@ -18,6 +18,7 @@
  * in audit_logs (`auditLogs(event, outcome) { total }`) during each round and once drained, dropped
  * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
  * `--built`: both servers run the built bundle (`pnpm build`) with production's node flags, not the sources.
+ * `--node-flags="<flags>"`: extra node flags for both servers (e.g. `--v8-pool-size=1`).
  * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
  * of each of its threads (the event loop, the audit writer thread) there when it stops.
  */
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     "per-request": { type: "string" },
     rate: { type: "string" },
     profile: { type: "string" },
+    "node-flags": { type: "string" },
     built: { type: "boolean" },
   },
 })
@@ -97,14 +99,16 @@ const main = async () => {
   const common = process.env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}
   // one after the other: on a shared Postgres database the second start finds the first one's bootstrap
   const built = values.built === true
-  const off = await startAtom({ env: common, built })
+  // node flags tried on both servers alike, e.g. `--node-flags="--v8-pool-size=1"`
+  const nodeFlags = (values["node-flags"] ?? "").split(/\s+/).filter((flag) => flag !== "")
+  const off = await startAtom({ env: common, built, nodeFlags })
   const on = await startAtom({
     built,
     env: {
       ...common,
       ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true",
     },
-    ...(values.profile ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] } : {}),
+    nodeFlags: [...nodeFlags, ...(values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [])],
   })
   const target = async (atom: RunningAtomProcess) => {
     const session = await adminSession(atom.httpUrl)

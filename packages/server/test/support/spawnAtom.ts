@@ -37,7 +37,8 @@ export const spawnAtom = async (
 ): Promise<SpawnedAtom> => {
   const httpPort = await freePort()
   const grpcPort = await freePort()
-  const entry = options.built === true ? ["--max-old-space-size=1024", BUNDLE] : ["--import", "tsx", MAIN]
+  const entry =
+    options.built === true ? ["--max-old-space-size=1024", "--v8-pool-size=1", BUNDLE] : ["--import", "tsx", MAIN]
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: {
