@@ -5,7 +5,7 @@
  * (`ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED=true`, every event queued and written) and once with them only
  * counted, so the difference is the audit's cost alone, per event:
  *
- *   npx tsx bench/scenarios/auditPaced.ts [--rate 15000] [--per-request 200] [--duration 5] [--runs 3]
+ *   npx tsx bench/scenarios/auditPaced.ts [--rate 15000] [--per-request 200] [--duration 5] [--runs 3] [--warmup 1]
  *   DATABASE_URL=postgres://… npx tsx bench/scenarios/auditPaced.ts   # Postgres, with the writer thread
  *
  * `mainUsPerEvent` is what the event loop pays (stored − counted): the part that competes with requests
@@ -13,6 +13,10 @@
  * `helpersUsPerEvent` the other threads (V8's parallel GC and compiler helpers, at normal priority), and
  * `pgUsPerEvent` the Postgres backends of the bench's database. Unlike `auditIngest.ts`, which enqueues
  * everything first and then drains, the queue here stays short, as in a server.
+ *
+ * Each round starts a fresh writer thread, whose isolate keeps compiling for a minute or more as its
+ * functions turn hot (on V8's helper threads): `--warmup` (seconds fed before the measured stretch, default
+ * 1) at 60 or so gives a long-running server's figures.
  */
 import { parseArgs } from "node:util"
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
@@ -32,12 +36,14 @@ const { values } = parseArgs({
     "per-request": { type: "string", default: "200" },
     duration: { type: "string", default: "5" },
     runs: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
   },
 })
 const rate = Number(values.rate)
 const perRequest = Math.max(1, Number(values["per-request"]))
 const durationMs = Number(values.duration) * 1000
 const runs = Number(values.runs)
+const warmupMs = Number(values.warmup) * 1000
 const databaseUrl = process.env.DATABASE_URL ?? ""
 const database = databaseUrl === "" ? "" : new URL(databaseUrl).pathname.slice(1)
 
@@ -103,12 +109,12 @@ const pace = (queue: Context.Tag.Service<AuditQueue>, ms: number) =>
       }),
   )
 
-/** One round: a fresh queue (and writer thread), a second of warm-up, then the measured stretch. */
+/** One round: a fresh queue (and writer thread), the warm-up, then the measured stretch. */
 const round = (stored: boolean) =>
   Effect.scoped(
     Effect.gen(function* () {
       const queue = Context.get(yield* Layer.build(layers(stored)), AuditQueue)
-      yield* pace(queue, 1000)
+      yield* pace(queue, warmupMs)
       const pgBefore = database === "" ? new Map<number, number>() : backendCpu(database)
       const threadsBefore = threadCpu()
       const events = yield* pace(queue, durationMs)
