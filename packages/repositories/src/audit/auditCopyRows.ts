@@ -47,8 +47,8 @@ export interface AuditCopyRows {
 /** Room for a typical batch of the hot-path queue (~450 bytes a row); grown by doubling when short. */
 const INITIAL_BYTES = 256 * 1024
 
-/** A row's bytes apart from its text and hashes: the field count, 16 lengths, 4 uuids, 2 int8s, jsonb's version. */
-const FIXED_ROW_BYTES = 2 + FIELDS * 4 + 4 * 16 + 2 * 8 + 1
+/** A row's bytes apart from its text and hashes: the field count, 16 lengths, 5 uuids, 2 int8s, jsonb's version. */
+const FIXED_ROW_BYTES = 2 + FIELDS * 4 + 5 * 16 + 2 * 8 + 1
 
 const textLength = (value: string | null): number => (value === null ? 0 : value.length)
 

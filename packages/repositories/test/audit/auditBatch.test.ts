@@ -194,6 +194,25 @@ describe("COPY binary encoding", () => {
     copy.add({ ...row, targetId: "not-a-uuid" })
     copy.add({ ...row, actorId: "{0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b}" })
     expect(copy.rejected()).toBe("target_id is not a uuid")
+    // rows with every uuid set and almost no text, past the first buffer: each tuple whole, in order
+    const small = makeAuditCopyRows()
+    const ids = { actorId: row.id, tenantId: row.chainId, targetId: row.id, event: "e", outcome: "deny" as const }
+    for (let i = 0; i < 3000; i++) small.add({ ...row, ...ids, chainSeq: i + 1 })
+    const out = small.data()
+    let at = 19
+    let tuples = 0
+    for (let count = out.readInt16BE(at); count !== -1; count = out.readInt16BE(at)) {
+      expect(count).toBe(16)
+      at += 2
+      for (let f = 0; f < 16; f++) {
+        const length = out.readInt32BE(at)
+        at += 4 + Math.max(0, length)
+        if (f === 13) expect(out.readInt32BE(at - 4)).toBe(tuples + 1)
+      }
+      tuples++
+    }
+    expect(tuples).toBe(3000)
+    expect(at + 2).toBe(out.length)
     const big = makeAuditCopyRows()
     for (let i = 0; i < 100; i++) big.add({ ...row, userAgent: "x".repeat(5000) })
     expect(big.data().length).toBeGreaterThan(500_000)
