@@ -1,22 +1,14 @@
-import { readFileSync } from "node:fs"
 import { loadServiceDefinitions, unaryMethod } from "./grpc.js"
 import { grpcLoad } from "./grpcLoad.js"
 import { httpLoad } from "./httpLoad.js"
 import type { Loaders } from "./scenario.js"
-
-const TICKS_PER_SEC = 100
+import { statCpuMs } from "./threadCpu.js"
 
 /** user + system CPU milliseconds of a process so far (Linux: /proc/<pid>/stat). */
-export const cpuMs = (pid: number): number => cpuMsOf(`/proc/${pid}/stat`)
-
-const cpuMsOf = (statFile: string): number => {
-  const stat = readFileSync(statFile, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC
-}
+export const cpuMs = (pid: number): number => statCpuMs(pid)
 
 /** user + system CPU milliseconds of a process's main thread (its event loop) so far (Linux). */
-export const mainThreadCpuMs = (pid: number): number => cpuMsOf(`/proc/${pid}/task/${pid}/stat`)
+export const mainThreadCpuMs = (pid: number): number => statCpuMs(`${pid}/task/${pid}`)
 
 /** The load drivers with the bench's defaults (32 HTTP connections, 32 gRPC calls in flight). */
 export const defaultLoaders = (duration: number, log: (message: string) => void): Loaders => {

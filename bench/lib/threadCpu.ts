@@ -1,11 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs"
 
-/** user + system CPU ms of a `/proc` entry (`<pid>` or `<pid>/task/<tid>`) so far; 0 once it is gone (Linux). */
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SEC = 100
+
+/** user + system CPU ms of a `/proc` entry (`<pid>` or `<pid>/task/<tid>`) so far; throws once it is gone (Linux). */
+export const statCpuMs = (entry: number | string): number => {
+  const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC
+}
+
+/** `statCpuMs`, but 0 once the entry is gone. */
 export const procCpuMs = (entry: number | string): number => {
   try {
-    const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * 10
+    return statCpuMs(entry)
   } catch {
     return 0
   }

@@ -21,12 +21,8 @@
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
-import { AtomConfig } from "../../packages/domain/src/config/index.js"
-import { AuditLogs } from "../../packages/repositories/src/audit/index.js"
-import { DbLive, runMigrations } from "../../packages/repositories/src/db/index.js"
-import { loadConfig } from "../../packages/server/src/config/loadConfig.js"
-import { AuditChains, AuditQueue } from "../../packages/services/src/audit/index.js"
-import { AtomMetrics } from "../../packages/services/src/metrics/index.js"
+import { AuditQueue } from "../../packages/services/src/audit/index.js"
+import { auditBenchLayers } from "../lib/auditLayers.js"
 import { backendCpu, cpuSpent, threadCpu, threadSplit } from "../lib/threadCpu.js"
 
 const { values } = parseArgs({
@@ -70,22 +66,7 @@ const stallProbe = () => {
   }
 }
 
-const config = Effect.runSync(
-  loadConfig({
-    ATOM_DATA_DIR: "memory://",
-    ATOM_LOG_LEVEL: "warn",
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-  }),
-)
-
-const Db = DbLive({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.db })
-const Migrated = Layer.effectDiscard(runMigrations()).pipe(Layer.provideMerge(Db))
-const Writer = AuditChains.Live.pipe(
-  Layer.provideMerge(AuditLogs.Default),
-  Layer.provideMerge(AtomMetrics.Live),
-  Layer.provideMerge(Layer.succeed(AtomConfig, config)),
-  Layer.provideMerge(Migrated),
-)
+const { config, layer: Writer } = auditBenchLayers()
 
 /** One run on its own queue (the layer is scoped: closing it flushes, as at shutdown). */
 const oneRun = (run: number) =>

@@ -21,12 +21,8 @@
 import { parseArgs } from "node:util"
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
 import type { AuditEvent } from "../../packages/domain/src/audit/index.js"
-import { AtomConfig } from "../../packages/domain/src/config/index.js"
-import { AuditLogs } from "../../packages/repositories/src/audit/index.js"
-import { DbLive, runMigrations } from "../../packages/repositories/src/db/index.js"
-import { loadConfig } from "../../packages/server/src/config/loadConfig.js"
-import { AuditChains, AuditQueue } from "../../packages/services/src/audit/index.js"
-import { AtomMetrics } from "../../packages/services/src/metrics/index.js"
+import { AuditQueue } from "../../packages/services/src/audit/index.js"
+import { auditBenchLayers } from "../lib/auditLayers.js"
 import { median } from "../lib/stats.js"
 import { backendCpu, cpuSpent, threadCpu, threadSplit } from "../lib/threadCpu.js"
 
@@ -71,25 +67,10 @@ const bulkEvents = (): Array<AuditEvent> =>
     }
   })
 
-const layers = (stored: boolean) => {
-  const config = Effect.runSync(
-    loadConfig({
-      ATOM_DATA_DIR: "memory://",
-      ATOM_LOG_LEVEL: "warn",
-      ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: String(stored),
-      ...(databaseUrl === "" ? {} : { DATABASE_URL: databaseUrl }),
-    }),
+const layers = (stored: boolean) =>
+  AuditQueue.layer().pipe(
+    Layer.provideMerge(auditBenchLayers({ ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: String(stored) }).layer),
   )
-  const Db = DbLive({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.db })
-  const Migrated = Layer.effectDiscard(runMigrations()).pipe(Layer.provideMerge(Db))
-  return AuditQueue.layer().pipe(
-    Layer.provideMerge(AuditChains.Live),
-    Layer.provideMerge(AuditLogs.Default),
-    Layer.provideMerge(AtomMetrics.Live),
-    Layer.provideMerge(Layer.succeed(AtomConfig, config)),
-    Layer.provideMerge(Migrated),
-  )
-}
 
 /** Feeds the queue at `rate` events/s for `ms`, a request's worth at a time; answers the events fed. */
 const pace = (queue: Context.Tag.Service<AuditQueue>, ms: number) =>

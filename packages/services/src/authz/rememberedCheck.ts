@@ -17,8 +17,9 @@ const DENY = { result: "deny" } as const
  * A runtime check answered without running the check's effect: the bearer token is remembered
  * (Authenticator.remembered), every input is cached at a confirmed revision (AuthzService.checkRemembered),
  * and the decision is observed as `observeDecision` would (duration histogram, `authz.check` event queued
- * with the request's facts, in batches on the event loop's next turn, after the answers are sent). Undefined means "not all in memory": the caller runs the full check, which
- * verifies, loads, refuses or fails exactly as before. Decisions stay live because every piece used is
+ * with the request's facts, in batches on the event loop's next turn, after the answers are sent).
+ * Undefined means "not all in memory": the caller runs the full check, which verifies, loads, refuses or
+ * fails exactly as before. Decisions stay live because every piece used is
  * the one the effectful path would take from the same caches at the same instant.
  */
 export const makeRememberedCheck = (runtime: Runtime.Runtime<Authenticator | AuthzService>) => {
