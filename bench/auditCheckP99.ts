@@ -14,7 +14,8 @@
  * the rate that makes that many decisions a second. The request work is the same on both servers; on the
  * audit-off one the allows are only counted, on the audit-on one every decision is an audit row. So the
  * two sides differ exactly by an audit ingest at that rate. Reported per side: Check p50/p99, the
- * background requests answered, the server's CPU per round, and for the audit-on side the rows counted
+ * background requests answered, the server's CPU per round (with its audit writer process; also the share
+ * at normal priority, i.e. of threads not under SCHED_IDLE), and for the audit-on side the rows counted
  * in audit_logs (`auditLogs(event, outcome) { total }`) during each round and once drained, dropped
  * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
  * `--built`: both servers run the built bundle (`pnpm build`) with production's node flags, not the sources.
@@ -25,7 +26,7 @@
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
 import { unaryMethod } from "./lib/grpc.js"
-import { cpuMs, defaultLoaders, mainThreadCpuMs } from "./lib/processCpu.js"
+import { cpuMs, defaultLoaders, mainThreadCpuMs, normalPriorityCpuMs } from "./lib/processCpu.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
 import { median } from "./lib/stats.js"
 import { grpcMixed, httpMixed, type MixedResult } from "./scale/load.js"
@@ -87,6 +88,7 @@ interface Round {
   readonly check: MixedResult
   readonly background: MixedResult | null
   readonly cpuMs: number
+  readonly normalCpuMs: number
   /** of which the main thread (the event loop) */
   readonly mainCpuMs: number
   /** allowed authz.check rows that reached the table during the round */
@@ -169,12 +171,14 @@ const main = async () => {
     const rowsBefore = t === onTarget ? await allowRows(t.atom, t.token) : 0
     const cpuBefore = cpuMs(t.atom.child.pid)
     const mainBefore = mainThreadCpuMs(t.atom.child.pid)
+    const normalBefore = normalPriorityCpuMs(t.atom.child.pid)
     // the background starts with the Checks and runs as long
     const [check, bg] = await Promise.all([paced(t, rate), ingest > 0 ? background(t, bulkRate, duration) : null])
     const cpu = cpuMs(t.atom.child.pid) - cpuBefore
     const mainCpu = mainThreadCpuMs(t.atom.child.pid) - mainBefore
+    const normalCpu = normalPriorityCpuMs(t.atom.child.pid) - normalBefore
     const rows = t === onTarget ? (await allowRows(t.atom, t.token)) - rowsBefore : 0
-    return { check, background: bg, cpuMs: cpu, mainCpuMs: mainCpu, rows }
+    return { check, background: bg, cpuMs: cpu, normalCpuMs: normalCpu, mainCpuMs: mainCpu, rows }
   }
 
   const writtenBefore = await counter(on, "atom_audit_events_written_total")
@@ -196,7 +200,8 @@ const main = async () => {
             ? ""
             : `; background ${Math.round(bg.opsPerSec)} req/s (${Math.round(bg.opsPerSec * perRequest)} decisions/s,` +
               ` p99 ${fmt(bg.p99Ms)} ms${bg.errors > 0 ? `, ${bg.errors} errors` : ""})`) +
-          `; server CPU ${Math.round(r.cpuMs)} ms (main thread ${Math.round(r.mainCpuMs)})` +
+          `; server CPU ${Math.round(r.cpuMs)} ms (main thread ${Math.round(r.mainCpuMs)},` +
+          ` normal priority ${Math.round(r.normalCpuMs)})` +
           (side === "on" ? `; ${r.rows} allow rows reached the table (${Math.round(r.rows / duration)}/s)` : ""),
       )
     }
@@ -226,7 +231,8 @@ const main = async () => {
       ? `; ingest: ${Math.round(median(onRuns.map((r) => r.rows / duration)))} allow rows/s reached audit_logs ` +
         `during the audit-on rounds (median), ${rowsNow - rowsBefore} rows in all once drained for ${audited} ` +
         `audited decisions; audit CPU ${perEvent((r) => r.cpuMs)} µs per event (server CPU on − off), ` +
-        `${perEvent((r) => r.mainCpuMs)} µs of it on the main thread`
+        `${perEvent((r) => r.mainCpuMs)} µs of it on the main thread, ` +
+        `${perEvent((r) => r.normalCpuMs)} µs at normal priority (all but SCHED_IDLE threads)`
       : ""
   process.stdout.write(
     `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +

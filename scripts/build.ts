@@ -1,7 +1,7 @@
 /**
  * `pnpm build`: Atom's server as one ES module, `dist/atom.mjs`, run with plain node (`pnpm start:prod`), so a
  * production process carries neither tsx's loader thread nor its transpiled sources and source maps. Beside it,
- * `dist/auditWriterWorker.mjs`: the audit writer thread's entry (Postgres), which the server starts from there.
+ * `dist/auditWriterWorker.mjs`: the audit writer process's entry (Postgres), which the server starts from there.
  *
  * esbuild (the one tsx runs on, so no dependency of its own) bundles the workspace and its libraries. Left
  * outside, loaded from node_modules where they are: PGlite (finds its .wasm/.data next to its own module) and
@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url))
 const OUT_FILE = join(ROOT, "dist", "atom.mjs")
 const OUT_DIR = dirname(OUT_FILE)
 const ENTRY = join(ROOT, "packages", "server", "src", "main.ts")
-/** The audit writer thread's entry, bundled beside the server as dist/auditWriterWorker.mjs (auditWriterThread.ts). */
+/** The audit writer process's entry, bundled beside the server as dist/auditWriterWorker.mjs (auditWriterProcess.ts). */
 const AUDIT_WORKER = join(ROOT, "packages", "services", "src", "audit", "auditWriterWorker.ts")
 
 /** Packages loaded at run time from node_modules rather than bundled (files of their own next to their code). */

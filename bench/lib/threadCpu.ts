@@ -28,7 +28,7 @@ export const threadCpu = (): Map<string, number> => {
 
 /**
  * This process's CPU between two `threadCpu` readings split by thread: the main thread (event loop), the
- * busiest other thread (with the audit writer thread running, that thread) and the rest (V8's GC and
+ * busiest other thread (a worker thread that works, when there is one) and the rest (V8's GC and
  * compiler helpers, libuv).
  */
 export const threadSplit = (before: Map<string, number>, after: Map<string, number>) => {

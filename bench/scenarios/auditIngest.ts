@@ -10,7 +10,7 @@
  * Reports, per run: the enqueue cost per event (what a request pays) and the ingest rate (events/s from
  * the first enqueue until the last row is committed). The queue is sized to the run so nothing drops.
  * On a shared machine the rate follows the load; the CPU each event costs does not: `atomCpuUsPerEvent`
- * (this process, user + system) and, on Postgres, `pgCpuUsPerEvent` (the backends connected to the
+ * (this process and, on Postgres, its audit writer process; user + system) and, on Postgres, `pgCpuUsPerEvent` (the backends connected to the
  * benchmark's database, from /proc) are what to compare between versions. `--writers` sets the writer fibers.
  * `writerLoopDelayMs` is how long the event loop stalled while the writers drained the queue (p99 and max of
  * node's event-loop delay histogram over the flush): the longest a request arriving meanwhile would wait. On a
@@ -23,6 +23,7 @@ import { parseArgs } from "node:util"
 import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
 import { AuditQueue } from "../../packages/services/src/audit/index.js"
 import { auditBenchLayers } from "../lib/auditLayers.js"
+import { childProcessesCpuMs } from "../lib/processCpu.js"
 import { backendCpu, cpuSpent, threadCpu, threadSplit } from "../lib/threadCpu.js"
 
 const { values } = parseArgs({
@@ -80,6 +81,7 @@ const oneRun = (run: number) =>
       const pgBefore = yield* backends
       const atomBefore = process.cpuUsage()
       const threadsBefore = threadCpu()
+      const writerBefore = childProcessesCpuMs(process.pid)
       const t0 = performance.now()
       for (let i = 0; i < events; i++) {
         yield* queue.enqueue({
@@ -104,6 +106,7 @@ const oneRun = (run: number) =>
       const totalMs = performance.now() - t0
       const atomCpu = process.cpuUsage(atomBefore)
       const split = threadSplit(threadsBefore, threadCpu())
+      const writerMs = childProcessesCpuMs(process.pid) - writerBefore
       const perEvent = (ms: number) => Number(((ms * 1000) / events).toFixed(1))
       const pgMs = cpuSpent(pgBefore, yield* backends)
       const stats = queue.stats()
@@ -115,9 +118,10 @@ const oneRun = (run: number) =>
           batchSize,
           enqueueUsPerEvent: Number(((enqueueMs * 1000) / events).toFixed(2)),
           ingestEventsPerSec: Math.round(events / (totalMs / 1000)),
-          atomCpuUsPerEvent: Number(((atomCpu.user + atomCpu.system) / events).toFixed(1)),
+          atomCpuUsPerEvent: Number(((atomCpu.user + atomCpu.system + writerMs * 1000) / events).toFixed(1)),
           threadCpuUsPerEvent: {
             main: perEvent(split.mainMs),
+            writerProcess: perEvent(writerMs),
             busiestOther: perEvent(split.busiestMs),
             rest: perEvent(split.restMs),
           },

@@ -669,7 +669,7 @@ describe("batch encoding (the writer builds the INSERT's array literals or the C
 
   it("scrubs and normalises queued events where they are written, as at enqueue (issue 6: never a secret)", async () => {
     // no log line is due at this server's level: the queue holds these as reported and the writer (the
-    // writer thread on Postgres) prepares them; details that are not plain JSON are prepared at enqueue
+    // writer process on Postgres) prepares them; details that are not plain JSON are prepared at enqueue
     const at = new Date("2026-11-30T12:00:00.000Z")
     const events: Array<AuditEvent> = [
       {

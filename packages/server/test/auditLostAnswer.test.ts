@@ -15,7 +15,7 @@ afterAll(async () => {
 
 /**
  * A lane writer whose first `lose` batches commit and then report an outage, as when a connection or the
- * writer thread dies between COMMIT and its answer.
+ * writer process dies between COMMIT and its answer.
  */
 const answersLost = (lose: number) =>
   Layer.effect(

@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { childProcessesOf, isLive } from "./support/childProcesses.js"
 import { grpcCaller } from "./support/grpcClient.js"
 import { spawnAtom, waitReady } from "./support/spawnAtom.js"
 import { TEST_KEK } from "./support/startTestAtom.js"
@@ -76,7 +77,7 @@ describe("the built bundle (pnpm build, pnpm start:prod)", () => {
     if (token === undefined) throw new Error("the login answered no token")
     expect((await login(atom.httpPort, "not-the-password")).status).toBe(401)
 
-    // the denial goes through the hot-path queue (on Postgres: dist/auditWriterWorker.mjs's thread)
+    // the denial goes through the hot-path queue (on Postgres: the dist/auditWriterWorker.mjs process)
     const until = Date.now() + 30_000
     let stored = await deniedLogins(atom.httpPort, token)
     while (stored < 1 && Date.now() < until) {
@@ -84,6 +85,10 @@ describe("the built bundle (pnpm build, pnpm start:prod)", () => {
       stored = await deniedLogins(atom.httpPort, token)
     }
     expect(stored).toBe(1)
+    // on Postgres that writer is Atom's one child process, under its own title
+    const writers = () => childProcessesOf(atom.child.pid ?? 0).filter((c) => c.cmdline.startsWith("atom-audit-writer"))
+    const writerPids = writers().map((c) => c.pid)
+    expect(writerPids).toHaveLength(postgresUrl() ? 1 : 0)
 
     const grpc = grpcCaller(`127.0.0.1:${atom.grpcPort}`)
     const health = await grpc.call("grpc.health.v1.Health", "Check", { service: "" })
@@ -91,5 +96,7 @@ describe("the built bundle (pnpm build, pnpm start:prod)", () => {
     expect(health.response).toEqual({ status: "SERVING" })
     atom.child.kill("SIGTERM")
     expect(await atom.exited).toBe(0)
+    // closed by Atom before it exited: not left behind
+    expect(writerPids.filter(isLive)).toEqual([])
   })
 })

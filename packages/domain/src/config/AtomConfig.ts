@@ -106,7 +106,7 @@ export interface AtomConfigShape {
   readonly mail: { readonly smtp: Option.Option<SmtpConfig>; readonly templatesDir: Option.Option<string> }
   readonly audit: {
     readonly hotPathAllowDbEnabled: boolean
-    /** ATOM_AUDIT_WRITER_IDLE_PRIORITY: the Postgres audit writer thread runs under SCHED_IDLE */
+    /** ATOM_AUDIT_WRITER_IDLE_PRIORITY: the Postgres audit writer process runs under SCHED_IDLE (every thread) */
     readonly writerIdlePriority: boolean
     readonly retentionEnabled: boolean
     readonly retentionDays: number

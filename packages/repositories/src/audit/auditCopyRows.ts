@@ -4,7 +4,7 @@ import type { AuditRecord } from "@atom/domain/audit"
  * The columns of `AUDIT_COPY`, in the order each tuple of `makeAuditCopyRows` carries them. Binary format:
  * Postgres takes each value as its bytes (a uuid's 16, a timestamp's 8) instead of parsing text, which
  * cost it about 1.6 µs more per audit row (3.9 → 2.3 µs for the bare COPY of one row, no indexes); the
- * encoding moves to the writer, which on Postgres is the idle-priority writer thread.
+ * encoding moves to the writer, which on Postgres is the idle-priority writer process.
  */
 export const AUDIT_COPY = `COPY audit_logs (id, created_at, actor_id, tenant_id, target_kind, target_id, event, outcome,
   details, client_ip, user_agent, request_id, chain_id, chain_seq, prev_hash, hash) FROM STDIN (FORMAT binary)`

@@ -49,7 +49,7 @@ export const acquirePgPool = (
 
 /**
  * A SqlClient on a node-postgres pool of its own, for a thread that writes apart from the main one (the
- * audit writer thread). No connection is tried up front: a database that is away fails the first
+ * audit writer process). No connection is tried up front: a database that is away fails the first
  * statements (a connection failure, so `Unavailable`) and the caller retries, rather than the layer.
  */
 export const postgresPoolClient = (

@@ -2,12 +2,12 @@ import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
 import { Context, Effect, Layer, Option } from "effect"
 import { AuditChains } from "./AuditChains.js"
-import { makeAuditWriterThread } from "./auditWriterThread.js"
+import { makeAuditWriterProcess } from "./auditWriterProcess.js"
 import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 /**
  * Where the hot-path queue's writer fibers write a batch: on their lane's chain, in the batch's own
- * relaxed-commit transaction. On Postgres a worker thread with its own connections links, hashes,
+ * relaxed-commit transaction. On Postgres a child process with its own connections links, hashes,
  * encodes and inserts (issue 6: that was ~40 % of the event loop at 15,000 events/s); on PGlite, one
  * in-process session, the chains of this thread do it in slices between requests.
  */
@@ -30,15 +30,15 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
     })),
   )
 
-  /** In a worker thread on Postgres (`lanes`: the queue's writer fibers, one connection each). */
-  static readonly thread = (lanes: number) =>
+  /** In a child process on Postgres (`lanes`: the queue's writer fibers, one connection each). */
+  static readonly process = (lanes: number) =>
     Layer.scoped(
       AuditLaneWriter,
       Effect.flatMap(AtomConfig, (config) =>
         Option.match(config.databaseUrl, {
-          onNone: () => Effect.dieMessage("AuditLaneWriter.thread needs DATABASE_URL"),
+          onNone: () => Effect.dieMessage("AuditLaneWriter.process needs DATABASE_URL"),
           onSome: (url) =>
-            makeAuditWriterThread(url, {
+            makeAuditWriterProcess(url, {
               lanes,
               connectTimeoutSecs: config.db.connectTimeoutSecs,
               idleTimeoutSecs: config.db.idleTimeoutSecs,
@@ -49,13 +49,13 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
       ),
     )
 
-  /** The thread on Postgres (DATABASE_URL set), else in process. */
+  /** The child process on Postgres (DATABASE_URL set), else in this one. */
   static readonly layer = (lanes: number): Layer.Layer<AuditLaneWriter, never, AtomConfig | AuditChains> =>
     Layer.unwrapEffect(
       Effect.map(
         AtomConfig,
         (config): Layer.Layer<AuditLaneWriter, never, AtomConfig | AuditChains> =>
-          Option.isSome(config.databaseUrl) ? AuditLaneWriter.thread(lanes) : AuditLaneWriter.InProcess,
+          Option.isSome(config.databaseUrl) ? AuditLaneWriter.process(lanes) : AuditLaneWriter.InProcess,
       ),
     )
 }

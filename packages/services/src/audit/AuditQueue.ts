@@ -48,8 +48,8 @@ export interface AuditQueueOptions {
    * fall behind until events drop.
    */
   readonly sliceMs: number
-  /** On Postgres, write in a worker thread (AuditLaneWriter); false keeps every write on this thread. */
-  readonly writerThread: boolean
+  /** On Postgres, write in the writer process (AuditLaneWriter); false keeps every write in this process. */
+  readonly writerProcess: boolean
   /**
    * A writer that takes less than a full batch waits this long for more before it writes: each batch pays
    * for a transaction and three statements, which small batches (a moderate rate, two writers) repeat
@@ -69,7 +69,7 @@ export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
   retryMax: Duration.seconds(5),
   logEvery: Duration.seconds(10),
   sliceMs: SLICE_BUDGET_MS,
-  writerThread: true,
+  writerProcess: true,
   lingerMs: 20,
 }
 
@@ -173,7 +173,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           : undefined
       }
       // an event with a line to write is prepared now, for the line; any other is prepared by the writer
-      // (details that are not plain JSON are prepared now as well: what is queued may cross to a thread)
+      // (details that are not plain JSON are prepared now as well: what is queued may cross to another process)
       const logged = !LogLevel.lessThan(auditLogLevel({ event: event.event.trim(), outcome: event.outcome }), minimum)
       const prepared =
         logged || (event.details !== undefined && !isPlainJson(event.details))
@@ -252,7 +252,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
 
     /**
      * Takes out of a slot's `pending` the rows already stored: a write that failed as an outage may have
-     * committed with only its answer lost (a connection or the writer thread dying after COMMIT), and
+     * committed with only its answer lost (a connection or the writer process dying after COMMIT), and
      * written again its rows would conflict on their ids and be dropped as refused. Answers false when
      * the database could not say (still away).
      */
@@ -398,7 +398,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
 /**
  * The hot-path write path (DESIGN.md §3): `enqueue` never blocks and never fails; `writers` fibers (two by
  * default, each on its own chain) drain the queue in multi-row INSERTs on the audit chains, through
- * AuditLaneWriter (a worker thread on Postgres). While the database is away the queue holds what fits
+ * AuditLaneWriter (a child process on Postgres). While the database is away the queue holds what fits
  * and counts the rest as dropped; depth and drops show in health, metrics and a log line. The layer's
  * finalizer writes what is left before the database closes (it sits above the database tier).
  */
@@ -422,7 +422,7 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
   static readonly layer = (options: Partial<AuditQueueOptions> = {}) => {
     const all = { ...DEFAULT_AUDIT_QUEUE, ...options }
     const lanes = Math.max(1, all.writers)
-    return AuditQueue.writingTo(all.writerThread ? AuditLaneWriter.layer(lanes) : AuditLaneWriter.InProcess, all)
+    return AuditQueue.writingTo(all.writerProcess ? AuditLaneWriter.layer(lanes) : AuditLaneWriter.InProcess, all)
   }
 
   /** The queue writing through the given lane writer (tests put failures in its way). */

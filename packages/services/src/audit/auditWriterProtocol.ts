@@ -4,9 +4,10 @@ import { Schema } from "effect"
 import type { QueuedAuditEvent, RawQueuedEvent } from "./queuedEvent.js"
 
 /**
- * Messages between the audit queue and its writer thread (`auditWriterWorker.ts`). A batch travels in
- * chunks (each one structured clone of a few hundred events, so posting never holds the event loop long);
- * the chunk marked `last` starts the batch's write on its lane's chain, and one reply answers the batch.
+ * Messages between the audit queue and its writer process (`auditWriterWorker.ts`). The first message
+ * carries the settings. A batch travels in chunks (each one serialization of a few hundred events, so
+ * sending never holds the event loop long); the chunk marked `last` starts the batch's write on its
+ * lane's chain, and one reply answers the batch.
  */
 export interface WriteChunk {
   readonly kind: "chunk"
@@ -16,21 +17,27 @@ export interface WriteChunk {
   readonly last: boolean
 }
 
-/** Ends the thread once it has answered every batch it holds. */
+/** Ends the process once it has answered every batch it holds. */
 export interface CloseWriter {
   readonly kind: "close"
 }
 
-export type ToWriter = WriteChunk | CloseWriter
+/** The first message: what the process needs to start writing. */
+export interface StartWriter {
+  readonly kind: "start"
+  readonly settings: WriterSettings
+}
 
-/** What the thread needs to start: its own connections to the audit database, timed as the main pool's. */
+export type ToWriter = StartWriter | WriteChunk | CloseWriter
+
+/** What the process needs to start: its own connections to the audit database, timed as the main pool's. */
 export interface WriterSettings {
   readonly databaseUrl: string
   readonly lanes: number
   readonly connectTimeoutSecs: number
   readonly idleTimeoutSecs: number
   readonly maxLifetimeSecs: number
-  /** the thread runs only on CPU time no request wants (SCHED_IDLE), else at normal priority */
+  /** the process (every thread of it) runs only on CPU time no request wants (SCHED_IDLE), else at normal priority */
   readonly idlePriority: boolean
 }
 
@@ -79,6 +86,7 @@ const isEvents = (u: unknown): u is ReadonlyArray<QueuedAuditEvent> =>
 export const isToWriter = (u: unknown): u is ToWriter =>
   isRecord(u) &&
   (u.kind === "close" ||
+    (u.kind === "start" && isWriterSettings(u.settings)) ||
     (u.kind === "chunk" &&
       typeof u.id === "number" &&
       typeof u.lane === "number" &&

@@ -5,7 +5,7 @@ import { timeOrderedId } from "./timeOrderedId.js"
 /**
  * A hot-path event queued as the use case reported it: its id and time fixed at enqueue, its scrubbing and
  * normalisation (`prepareEvent`) left to the writer, which does them row by row as it links the batch
- * (in the writer thread on Postgres, in slices between requests on PGlite) instead of inside the request
+ * (in the writer process on Postgres, in slices between requests on PGlite) instead of inside the request
  * that produced the event (a bulk Check's 200 events cost it about 0.3 ms).
  */
 export interface RawQueuedEvent {
@@ -41,7 +41,7 @@ const MAX_PLAIN_DEPTH = 4
 
 /**
  * Whether a value is plain JSON (strings, finite numbers, booleans, null, arrays and plain objects, a few
- * levels deep): such details cross to the writer thread by structured clone and scrub there exactly as
+ * levels deep): such details cross to the writer process by V8 serialization and scrub there exactly as
  * here. Anything else (a Date, a class instance, a function) is prepared at enqueue instead.
  */
 export const isPlainJson = (value: unknown, depth = 0): boolean => {

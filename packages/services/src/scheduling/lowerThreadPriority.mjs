@@ -10,7 +10,7 @@
 // Lowering one's own priority needs no privilege. Where either step is refused or unavailable,
 // the thread keeps the priority it has.
 import { execFileSync } from "node:child_process"
-import { readFileSync, readlinkSync } from "node:fs"
+import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { getPriority, setPriority } from "node:os"
 
 export const BACKGROUND_NICENESS = 10
@@ -54,4 +54,34 @@ export const lowerThreadPriority = () => {
     // no chrt, or refused: nice alone
   }
   return getPriority(tid)
+}
+
+/**
+ * Lowers every thread of this process (a background process: the audit writer). Threads started later
+ * (libuv's pool) inherit the priority of the thread that starts them. Answers the main thread's niceness
+ * now in force, or undefined where /proc does not list the threads.
+ */
+export const lowerProcessPriority = () => {
+  let tids
+  try {
+    tids = readdirSync("/proc/self/task").map(Number)
+  } catch {
+    return undefined
+  }
+  for (const tid of tids) {
+    try {
+      if (getPriority(tid) < BACKGROUND_NICENESS) setPriority(tid, BACKGROUND_NICENESS)
+    } catch {
+      // a thread that ended meanwhile, or refused: it keeps its priority
+    }
+  }
+  try {
+    execFileSync("chrt", ["--idle", "--all-tasks", "--pid", "0", String(process.pid)], {
+      stdio: "ignore",
+      timeout: 5_000,
+    })
+  } catch {
+    // no chrt, or refused: nice alone
+  }
+  return getPriority(process.pid)
 }

@@ -8,10 +8,10 @@ import { startTestAtom } from "./support/startTestAtom.js"
 import { postgresUrl } from "./support/testDatabase.js"
 
 /**
- * Issue 6 on Postgres: the hot-path queue's batches are linked and written by a worker thread on
- * connections of its own, while change events are written on the main thread in request transactions.
+ * Issue 6 on Postgres: the hot-path queue's batches are linked and written by a child process on
+ * connections of its own, while change events are written by the server in request transactions.
  */
-describe.runIf(postgresUrl())("audit writer thread (Postgres)", () => {
+describe.runIf(postgresUrl())("audit writer process (Postgres)", () => {
   it("interleaves with in-transaction events, drains on stop, and every chain verifies", async () => {
     const t = await startTestAtom({ ATOM_AUDIT_RETENTION_ENABLED: "false" })
     const databaseUrl = t.config.databaseUrl
@@ -30,7 +30,7 @@ describe.runIf(postgresUrl())("audit writer thread (Postgres)", () => {
             for (let i = from; i < from + QUEUED / 4; i++)
               yield* queue.enqueue({ event: "test.queued", outcome: "deny", details: { i } })
           })
-        // change events in their own transactions (the main thread's pooled chains), some rolled back
+        // change events in their own transactions (the server's pooled chains), some rolled back
         const change = (i: number) =>
           sql
             .withTransaction(
@@ -58,18 +58,18 @@ describe.runIf(postgresUrl())("audit writer thread (Postgres)", () => {
       }),
     )
     try {
-      // still queued when the stop begins: the shutdown drain must write it through the thread
+      // still queued when the stop begins: the shutdown drain must write it through the writer process
       expect(depth).toBeGreaterThan(0)
-      // the queue writes through the thread's own connections (the thread connects once it has loaded)
-      const threadConnections = async () =>
+      // the queue writes through the writer's own connections (it connects once it has loaded)
+      const writerConnections = async () =>
         (
           await client.query<{ n: number }>(
             "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'atom-audit'",
           )
         ).rows[0]?.n ?? 0
       const until = Date.now() + 30_000
-      while ((await threadConnections()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
-      expect(await threadConnections()).toBeGreaterThan(0)
+      while ((await writerConnections()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      expect(await writerConnections()).toBeGreaterThan(0)
       await t.atom.stop(10_000)
 
       const counts = await client.query<{ event: string; n: number; chains: number }>(
@@ -80,7 +80,7 @@ describe.runIf(postgresUrl())("audit writer thread (Postgres)", () => {
         { event: "test.change", n: IN_TX - IN_TX / 10, chains: expect.any(Number) },
         { event: "test.queued", n: QUEUED, chains: expect.any(Number) },
       ])
-      // the thread's lanes and the main thread's pooled chains are apart
+      // the writer's lanes and the server's pooled chains are apart
       const shared = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (SELECT chain_id FROM audit_logs WHERE event = 'test.queued'
          INTERSECT SELECT chain_id FROM audit_logs WHERE event = 'test.change') x`,
