@@ -12,7 +12,7 @@
  * which a terminal or a process manager may send to the whole group, are the server's to act on: the server
  * drains its queue through this process and then closes it.
  */
-import { DatabaseError, Unavailable } from "@atom/domain/errors"
+import { DatabaseError, InvalidInput, Unavailable } from "@atom/domain/errors"
 import { AuditLogs } from "@atom/repositories/audit"
 import { type DbFailure, postgresPoolClient } from "@atom/repositories/db"
 import { SqlError } from "@effect/sql/SqlError"
@@ -81,7 +81,28 @@ const write = (id: number, lane: number, events: ReadonlyArray<QueuedAuditEvent>
   void done.finally(() => writing.delete(done))
 }
 
+/** Batches with a chunk that could not be read: answered at once, their later chunks ignored. */
+const refused = new Set<number>()
+
+/**
+ * A chunk whose events are not well formed is refused rather than ignored: its batch is answered (the
+ * queue then writes the batch row by row and drops the row it cannot write), so no lane waits forever.
+ */
+const refuseChunk = (message: unknown) => {
+  if (typeof message !== "object" || message === null) return
+  const id: unknown = Reflect.get(message, "id")
+  if (Reflect.get(message, "kind") !== "chunk" || typeof id !== "number") return
+  batches.delete(id)
+  if (!refused.has(id)) reply(id, new InvalidInput({ message: "audit batch refused: an event is not well formed" }))
+  if (Reflect.get(message, "last") === true) refused.delete(id)
+  else refused.add(id)
+}
+
 const takeChunk = (chunk: WriteChunk) => {
+  if (refused.has(chunk.id)) {
+    if (chunk.last) refused.delete(chunk.id)
+    return
+  }
   const events = batches.get(chunk.id) ?? []
   for (const event of chunk.events) events.push(event)
   if (!chunk.last) {
@@ -106,7 +127,7 @@ const end = () => {
 }
 
 process.on("message", (message: unknown) => {
-  if (!isToWriter(message)) return
+  if (!isToWriter(message)) return refuseChunk(message)
   if (message.kind === "chunk") return takeChunk(message)
   if (message.kind === "start") {
     // linking, hashing and encoding take CPU time no request wants; the queue in front absorbs the wait

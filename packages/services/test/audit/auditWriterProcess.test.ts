@@ -120,6 +120,27 @@ describe.runIf(process.platform === "linux")("the audit writer process", () => {
     expect(threads.every((p) => p === 5)).toBe(true)
   }, 60_000)
 
+  it("answers a batch it cannot read with InvalidInput, so no lane waits forever, and goes on writing", async () => {
+    const malformed = { ...testEvent("test.malformed") }
+    // not an outcome the contract knows: the process's message guard refuses the chunk
+    Reflect.set(malformed, "outcome", "maybe")
+    const answers = await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(writer(true), (w) =>
+          Effect.all(
+            [
+              // the bad event in the first of two chunks (sliceMs finite: 200 events a chunk)
+              w.append([malformed, ...Array.from({ length: 250 }, () => testEvent("test.after"))], 0, 5),
+              w.append([testEvent("test.after")], 0, Number.POSITIVE_INFINITY),
+            ].map((write) => Effect.map(Effect.either(write), (r) => (r._tag === "Left" ? r.left._tag : "written"))),
+          ).pipe(Effect.timeout("30 seconds")),
+        ),
+      ),
+    )
+    // the next batch on the same lane is read and written (refused by port 1 as an outage)
+    expect(answers).toEqual(["InvalidInput", "Unavailable"])
+  }, 60_000)
+
   it("ends when its server dies without closing it (kill -9), and ignores SIGTERM sent to it alone", async () => {
     const host = spawn(
       process.execPath,
