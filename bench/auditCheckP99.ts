@@ -21,7 +21,8 @@
  * `--built`: both servers run the built bundle (`pnpm build`) with production's node flags, not the sources.
  * `--node-flags="<flags>"`: extra node flags for both servers (e.g. `--v8-pool-size=1`).
  * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
- * of each of its threads (the event loop, the audit writer thread) there when it stops.
+ * there when it stops, one for the server's event loop and one for its audit writer process (which takes the
+ * server's `--cpu-prof` flags).
  */
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"

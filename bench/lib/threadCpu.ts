@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs"
+import { statFields, threadIds } from "../../packages/server/test/support/procfs.js"
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SEC = 100
 
 /** user + system CPU ms of a `/proc` entry (`<pid>` or `<pid>/task/<tid>`) so far; throws once it is gone (Linux). */
 export const statCpuMs = (entry: number | string): number => {
-  const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  const fields = statFields(entry)
+  if (fields === undefined) throw new Error(`/proc/${entry} is gone`)
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC
 }
 
@@ -22,7 +23,7 @@ export const procCpuMs = (entry: number | string): number => {
 /** CPU ms of each thread of this process so far, by thread id. */
 export const threadCpu = (): Map<string, number> => {
   const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) out.set(tid, procCpuMs(`${process.pid}/task/${tid}`))
+  for (const tid of threadIds(process.pid)) out.set(tid, procCpuMs(`${process.pid}/task/${tid}`))
   return out
 }
 

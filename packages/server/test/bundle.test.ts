@@ -5,8 +5,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { childProcessesOf, isLive } from "./support/childProcesses.js"
 import { grpcCaller } from "./support/grpcClient.js"
+import { childPids, commandLine, isLive } from "./support/procfs.js"
 import { spawnAtom, waitReady } from "./support/spawnAtom.js"
 import { TEST_KEK } from "./support/startTestAtom.js"
 import { createTestDatabase, postgresUrl } from "./support/testDatabase.js"
@@ -86,8 +86,7 @@ describe("the built bundle (pnpm build, pnpm start:prod)", () => {
     }
     expect(stored).toBe(1)
     // on Postgres that writer is Atom's one child process, under its own title
-    const writers = () => childProcessesOf(atom.child.pid ?? 0).filter((c) => c.cmdline.startsWith("atom-audit-writer"))
-    const writerPids = writers().map((c) => c.pid)
+    const writerPids = childPids(atom.child.pid ?? 0).filter((pid) => commandLine(pid).startsWith("atom-audit-writer"))
     expect(writerPids).toHaveLength(postgresUrl() ? 1 : 0)
 
     const grpc = grpcCaller(`127.0.0.1:${atom.grpcPort}`)

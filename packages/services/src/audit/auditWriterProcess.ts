@@ -26,6 +26,12 @@ const TSX_ENTRY = new URL("./tsxChildEntry.mjs", import.meta.url)
  */
 const WRITER_NODE_FLAGS = ["--v8-pool-size=1", "--max-old-space-size=256"]
 
+/**
+ * A server run under the V8 CPU profiler (`--cpu-prof`, `--cpu-prof-dir=<dir>` …, each flag in its `=` form)
+ * profiles its writer too: the writer is a process of its own, which the server's profile does not reach.
+ */
+const profilerFlags = (): ReadonlyArray<string> => process.execArgv.filter((flag) => flag.startsWith("--cpu-prof"))
+
 /** Events per message: serializing this many takes a few hundred µs of the event loop. */
 const CHUNK = 200
 
@@ -33,7 +39,7 @@ const decodeReply = Schema.decodeUnknownEither(WriteReply)
 
 const spawn = (): ChildProcess =>
   fork(fileURLToPath(bundled ? BUNDLED_ENTRY : TSX_ENTRY), bundled ? [] : [fileURLToPath(SOURCE_ENTRY)], {
-    execArgv: WRITER_NODE_FLAGS,
+    execArgv: [...WRITER_NODE_FLAGS, ...profilerFlags()],
     serialization: "advanced",
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   })

@@ -1,51 +1,25 @@
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import {
+  childPids,
+  commandLine,
+  isLive,
+  SCHED_IDLE,
+  schedPolicy,
+  threadIds,
+} from "../../../server/test/support/procfs.js"
 import { testEvent, unreachableWriter } from "./fixtures/unreachableWriter.js"
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 
-const readOr = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, "utf8")
-  } catch {
-    return undefined
-  }
-}
-
-/** Field 4 of /proc/<pid>/stat, the parent's pid (the command name, field 2, may hold spaces). */
-const parentOf = (pid: string): number | undefined => {
-  const stat = readOr(`/proc/${pid}/stat`)
-  return stat === undefined ? undefined : Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-}
-
 /** Live audit writer processes started by `parent`. */
-const writersOf = (parent: number): Array<string> =>
-  readdirSync("/proc").filter(
-    (pid) =>
-      /^\d+$/.test(pid) &&
-      parentOf(pid) === parent &&
-      /auditWriterWorker|atom-audit-writer/.test(readOr(`/proc/${pid}/cmdline`) ?? "") &&
-      !(readOr(`/proc/${pid}/stat`)?.includes(") Z ") ?? true),
-  )
+const writersOf = (parent: number): Array<number> =>
+  childPids(parent).filter((pid) => /auditWriterWorker|atom-audit-writer/.test(commandLine(pid)))
 
-/** `policy` in /proc/<pid>/task/<tid>/sched of every thread of a process: 0 normal, 5 SCHED_IDLE. */
-const policies = (pid: string): Array<number> => {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map((tid) =>
-      Number(
-        readOr(`/proc/${pid}/task/${tid}/sched`)
-          ?.split("\n")
-          .find((l) => l.startsWith("policy"))
-          ?.split(":")[1],
-      ),
-    )
-  } catch {
-    return []
-  }
-}
+/** The scheduling policy of every thread of a process: 0 normal, SCHED_IDLE (5). */
+const policies = (pid: number): Array<number> => threadIds(pid).map((tid) => schedPolicy(pid, tid) ?? Number.NaN)
 
 /** Polls until `ready` holds (or the time is up); answers how long it took, or undefined. */
 const waitFor = async (ready: () => boolean, maxMs: number): Promise<number | undefined> => {
@@ -109,7 +83,7 @@ describe.runIf(process.platform === "linux")("the audit writer process", () => {
             Effect.promise(async () => {
               const [pid] = writersOf(process.pid)
               if (pid === undefined) return []
-              await waitFor(() => policies(pid).every((p) => p === 5), 10_000)
+              await waitFor(() => policies(pid).every((p) => p === SCHED_IDLE), 10_000)
               return policies(pid)
             }),
           ),
@@ -117,7 +91,7 @@ describe.runIf(process.platform === "linux")("the audit writer process", () => {
       ),
     )
     expect(threads.length).toBeGreaterThan(1)
-    expect(threads.every((p) => p === 5)).toBe(true)
+    expect(threads.every((p) => p === SCHED_IDLE)).toBe(true)
   }, 60_000)
 
   it("answers a batch it cannot read with InvalidInput, so no lane waits forever, and goes on writing", async () => {
@@ -159,17 +133,12 @@ describe.runIf(process.platform === "linux")("the audit writer process", () => {
       const [pid] = writersOf(hostPid)
       if (pid === undefined) throw new Error("no writer process")
       // a terminal's Ctrl-C or a process manager signals the group: the server decides when the writer ends
-      process.kill(Number(pid), "SIGTERM")
+      process.kill(pid, "SIGTERM")
       await new Promise((r) => setTimeout(r, 500))
-      expect(readOr(`/proc/${pid}/stat`)).toBeDefined()
+      expect(isLive(pid)).toBe(true)
       host.kill("SIGKILL")
       // orphaned, its channel closed: it ends by itself (reparented, so looked up by pid)
-      expect(
-        await waitFor(() => {
-          const stat = readOr(`/proc/${pid}/stat`)
-          return stat === undefined || stat.includes(") Z ")
-        }, 15_000),
-      ).toBeDefined()
+      expect(await waitFor(() => !isLive(pid), 15_000)).toBeDefined()
     } finally {
       host.kill("SIGKILL")
     }

@@ -1,34 +1,16 @@
-import { readdirSync, readFileSync } from "node:fs"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
+import { SCHED_IDLE, schedPolicy, statFields, threadIds } from "../../../server/test/support/procfs.js"
 import { PasswordHasher, scopedNodeRs, TEST_ARGON2ID } from "../../src/passwords/index.js"
 
-// field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value; the command name (field 2)
-// is in parentheses and may hold spaces, so count from the closing one
+const threads = () => threadIds(process.pid)
+/** A thread's nice value (field 19 of its stat). */
 const niceOf = (tid: string): number | undefined => {
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return Number(fields[16])
-  } catch {
-    return undefined
-  }
+  const nice = statFields(`${process.pid}/task/${tid}`)?.[16]
+  return nice === undefined ? undefined : Number(nice)
 }
-
-const nicedThreads = (): number => readdirSync("/proc/self/task").filter((tid) => (niceOf(tid) ?? 0) >= 10).length
-
-// `policy` in /proc/<pid>/task/<tid>/sched: 0 normal, 5 SCHED_IDLE
-const policyOf = (tid: string): number | undefined => {
-  try {
-    const line = readFileSync(`/proc/self/task/${tid}/sched`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("policy"))
-    return Number(line?.split(":")[1])
-  } catch {
-    return undefined
-  }
-}
-const idleThreads = (): number => readdirSync("/proc/self/task").filter((tid) => policyOf(tid) === 5).length
+const nicedThreads = (): number => threads().filter((tid) => (niceOf(tid) ?? 0) >= 10).length
+const idleThreads = (): number => threads().filter((tid) => schedPolicy(process.pid, tid) === SCHED_IDLE).length
 
 describe.runIf(process.platform === "linux")("password hashing yields the CPU to the event loop", () => {
   for (const [name, layer] of [
@@ -51,7 +33,7 @@ describe.runIf(process.platform === "linux")("password hashing yields the CPU to
         expect(niceOf(String(process.pid))).toBe(mainNice)
         // and of the SCHED_IDLE policy (set with util-linux's chrt, on every Debian system); the main thread not
         expect(idleThreads()).toBeGreaterThan(idleBefore)
-        expect(policyOf(String(process.pid))).toBe(0)
+        expect(schedPolicy(process.pid, String(process.pid))).toBe(0)
       } finally {
         await rt.dispose()
       }
