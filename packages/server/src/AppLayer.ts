@@ -40,7 +40,7 @@ import { AuthzInspection, AuthzService } from "@atom/services/authz"
 import { CaSigner, CertificatesLive } from "@atom/services/certificates"
 import { CredentialsLive } from "@atom/services/credentials"
 import { EndpointsLive } from "@atom/services/endpoints"
-import { EntitiesLive } from "@atom/services/entities"
+import { EntitiesLive, TombstonePurge } from "@atom/services/entities"
 import { GroupsLive } from "@atom/services/groups"
 import { ListenerStatus, Readiness, ReadinessProbes, SystemStatus } from "@atom/services/health"
 import { MailDelivery, Mailer } from "@atom/services/mail"
@@ -103,10 +103,10 @@ const Repositories = Layer.mergeAll(
 )
 
 /**
- * Metrics and the audit write paths (in-transaction log, queue, retention). Above the database tier, so
+ * Metrics, the audit write paths (in-transaction log, queue, retention) and the soft-delete purge job. Above the database tier, so
  * on shutdown the queue's finalizer drains it before the database closes; below every use case.
  */
-const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live).pipe(
+const Observability = Layer.mergeAll(AuditQueue.Live, AuditRetention.Live, TombstonePurge.Live).pipe(
   Layer.provideMerge(AuditLog.Live),
   Layer.provideMerge(AuditChains.Live),
   Layer.provideMerge(AtomMetrics.Live),

@@ -3,6 +3,7 @@ import { AuthzReferences } from "./AuthzReferences.js"
 import { Entities } from "./Entities.js"
 import { EntityProfiles } from "./EntityProfiles.js"
 import { Ownerships } from "./Ownerships.js"
+import { TombstonePurges } from "./TombstonePurges.js"
 
 export * from "./AuthzReferences.js"
 export * from "./Entities.js"
@@ -11,6 +12,7 @@ export * from "./EntityRow.js"
 export * from "./listedObjects.js"
 export * from "./Ownerships.js"
 export * from "./sqlFilters.js"
+export * from "./TombstonePurges.js"
 
 /** Every repository of the entities area. */
 export const EntityRepositoriesLive = Layer.mergeAll(
@@ -18,4 +20,5 @@ export const EntityRepositoriesLive = Layer.mergeAll(
   Ownerships.Default,
   EntityProfiles.Default,
   AuthzReferences.Default,
+  TombstonePurges.Default,
 )

@@ -12,6 +12,7 @@ export * from "./ProfileSchemas.js"
 export * from "./ReadAccess.js"
 export * from "./resolveEntityProfile.js"
 export * from "./selfUpdate.js"
+export * from "./TombstonePurge.js"
 export * from "./transactionally.js"
 
 /**

@@ -1,0 +1,142 @@
+import { AuditEventName } from "@atom/domain/audit"
+import { AtomConfig } from "@atom/domain/config"
+import type { DbFailure } from "@atom/repositories/db"
+import { PURGE_TABLES, type PurgeTable, TombstonePurges } from "@atom/repositories/entities"
+import { PermissionBlocks } from "@atom/repositories/policy"
+import { SqlClient } from "@effect/sql"
+import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { AuditLog } from "../audit/AuditLog.js"
+import { bumpRevisionOn, transactionally } from "./transactionally.js"
+
+/** What one purge run removed. */
+export interface PurgeSummary {
+  /** Rows removed from the purged tables (their cascades not counted), the reference's `deleted_rows`. */
+  readonly deletedRows: number
+  readonly cutoff: Date
+  readonly byTable: Readonly<Record<PurgeTable, number>>
+  /** False when another replica's run held the lock: this run removed nothing. */
+  readonly ran: boolean
+}
+
+const total = (byTable: Readonly<Record<PurgeTable, number>>): number =>
+  PURGE_TABLES.reduce((sum, table) => sum + byTable[table], 0)
+
+const noneRemoved = (): Record<PurgeTable, number> => ({
+  object_groups: 0,
+  principal_groups: 0,
+  resources: 0,
+  entities: 0,
+  roles: 0,
+  tenants: 0,
+})
+
+/**
+ * The background purge of soft-deleted rows (identity-certs §1.7, `ATOM_PURGE_*`): every
+ * ATOM_PURGE_INTERVAL_SECS, starting at startup, one run removes at most ATOM_PURGE_BATCH_SIZE rows per table
+ * whose tombstone is older than ATOM_PURGE_RETENTION_DAYS, with what an explicit purge removes beside them:
+ * the cascades, the permission blocks only those roles used, and the authorization rows naming any removed
+ * id (credentials of removed entities and the children of removed tenants included). A run is one
+ * transaction under a cross-replica advisory lock taken without waiting, and when it removed anything its
+ * `purge.cleanup` record is written in that transaction (the reference writes it after the commit, so a
+ * crash in between left a purge without its record).
+ */
+export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
+  TombstonePurge,
+  {
+    /** One run now, whatever the schedule or ATOM_PURGE_ENABLED (tests, operators). */
+    readonly runOnce: Effect.Effect<PurgeSummary, DbFailure>
+  }
+>() {
+  static readonly Live = Layer.scoped(
+    TombstonePurge,
+    Effect.gen(function* () {
+      const { enabled, retentionDays, intervalSecs, batchSize } = (yield* AtomConfig).purge
+      const sql = yield* SqlClient.SqlClient
+      const purges = yield* TombstonePurges
+      const blocks = yield* PermissionBlocks
+      const audit = yield* AuditLog
+
+      /** Removes one batch of `table` and answers how many rows went and which ids went with them. */
+      const purgeTable = (table: PurgeTable, cutoff: Date) =>
+        Effect.gen(function* () {
+          const doomed = yield* purges.expired(table, cutoff, batchSize)
+          if (doomed.length === 0) return { removed: 0, ids: [] }
+          switch (table) {
+            case "entities": {
+              const credentials = yield* purges.credentialsOf(doomed)
+              return { removed: yield* purges.remove(table, doomed), ids: [...doomed, ...credentials] }
+            }
+            case "roles": {
+              const linked = yield* purges.blocksOfRoles(doomed)
+              const removed = yield* purges.remove(table, doomed)
+              yield* blocks.deleteUnreferenced(linked)
+              return { removed, ids: doomed }
+            }
+            case "tenants": {
+              const children = yield* purges.objectsOfTenants(doomed)
+              return { removed: yield* purges.remove(table, doomed), ids: [...doomed, ...children] }
+            }
+            default:
+              return { removed: yield* purges.remove(table, doomed), ids: doomed }
+          }
+        })
+
+      /** The run's transaction: nothing when another replica holds the lock, else one batch per table. */
+      const purgeAll = (cutoff: Date) =>
+        Effect.gen(function* () {
+          const byTable = noneRemoved()
+          if (!(yield* purges.tryLock)) return { ran: false, byTable }
+          const removedIds: Array<string> = []
+          for (const table of PURGE_TABLES) {
+            const { removed, ids } = yield* purgeTable(table, cutoff)
+            byTable[table] = removed
+            removedIds.push(...ids)
+          }
+          const deletedRows = total(byTable)
+          if (deletedRows > 0) {
+            yield* purges.removeReferencesTo(removedIds)
+            yield* bumpRevisionOn(sql)
+            yield* audit.recordInTx({
+              event: AuditEventName.purgeCleanup,
+              outcome: "allow",
+              details: {
+                deleted_rows: deletedRows,
+                cutoff: cutoff.toISOString(),
+                retention_days: retentionDays,
+                batch_size: batchSize,
+                tables: byTable,
+              },
+            })
+          }
+          return { ran: true, byTable }
+        })
+
+      const runOnce = Effect.gen(function* () {
+        const cutoff = new Date((yield* Clock.currentTimeMillis) - retentionDays * 86_400_000)
+        const { ran, byTable } = yield* transactionally(sql)(purgeAll(cutoff))
+        const deletedRows = total(byTable)
+        if (deletedRows > 0) {
+          yield* Effect.logInfo("soft-delete purge").pipe(
+            Effect.annotateLogs({ deleted_rows: deletedRows, cutoff: cutoff.toISOString() }),
+          )
+        }
+        return { deletedRows, cutoff, byTable, ran }
+      }).pipe(Effect.withSpan("TombstonePurge.runOnce"))
+
+      if (enabled) {
+        yield* Effect.forkScoped(
+          runOnce.pipe(
+            Effect.catchAll((e) =>
+              Effect.logWarning("soft-delete purge failed").pipe(Effect.annotateLogs({ error: e.message })),
+            ),
+            Effect.catchAllDefect((d) => Effect.logError("soft-delete purge crashed", d)),
+            Effect.repeat(Schedule.spaced(Duration.seconds(intervalSecs))),
+          ),
+        )
+      } else {
+        yield* Effect.logDebug("soft-delete purge disabled (ATOM_PURGE_ENABLED=false)")
+      }
+      return { runOnce }
+    }),
+  )
+}
