@@ -98,10 +98,53 @@ describe("scrubbing details (identity-certs §4: no secret reaches an audit reco
     expect(Object.values(scrubDetails({ [`${"a".repeat(100)}_token`]: "atom_x" }))).toEqual([REDACTED])
   })
 
-  it("names secret keys by the documented fragments only", () => {
-    for (const k of ["password", "SECRET", "id_token", "authorization", "APIKEY", "api_key"])
-      expect(isSecretKey(k)).toBe(true)
-    for (const k of ["identifier", "credential_kind", "tenant_id", "reason"]) expect(isSecretKey(k)).toBe(false)
+  it("names secret keys by their words, not the keys that only describe a secret", () => {
+    for (const k of [
+      "password",
+      "SECRET",
+      "id_token",
+      "authorization",
+      "APIKEY",
+      "api_key",
+      "x-api-key",
+      "newPassword",
+      "private_key",
+      "privateKeyPem",
+      "shared_key",
+      "sharedKey",
+      "signing_keys",
+      "passphrase",
+    ])
+      expect([k, isSecretKey(k)]).toEqual([k, true])
+    for (const k of [
+      "identifier",
+      "credential_kind",
+      "tenant_id",
+      "reason",
+      "token_kind",
+      "passwords_revoked",
+      "shared_key_id",
+      "password_changed_at",
+      "certificate_pem",
+      "key",
+      "tokenPrefix",
+    ])
+      expect([k, isSecretKey(k)]).toEqual([k, false])
+  })
+
+  it("replaces credential-shaped strings under any key", () => {
+    const token = `atom_${"a".repeat(32)}_${"b".repeat(64)}`
+    const shared = `atom_shared_${"c".repeat(32)}_${"d".repeat(64)}`
+    const jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln"
+    const pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n"
+    const scrubbed = scrubDetails({ note: token, list: [shared, "atom_not_a_token"], h: "Bearer abc", jwt, pem })
+    expect(scrubbed).toEqual({
+      note: REDACTED,
+      list: [REDACTED, "atom_not_a_token"],
+      h: REDACTED,
+      jwt: REDACTED,
+      pem: REDACTED,
+    })
   })
 })
 

@@ -260,7 +260,13 @@ describe("hot-path audit events (identity-certs §7 scenario 56)", () => {
     expect(rotation.data?.auditLogs.items[0]).toMatchObject({ actorEntityId: ADMIN_ID, targetKind: "signing_key" })
     await flush(t)
     const logout = await auditLogs(t, admin, { event: "auth.logout" })
-    expect(logout.data?.auditLogs.items[0]).toMatchObject({ actorEntityId: ADMIN_ID, targetKind: "session" })
+    // token_kind describes the token, it is none: kept in clear (the secret itself never reaches the row)
+    expect(logout.data?.auditLogs.items[0]).toMatchObject({
+      actorEntityId: ADMIN_ID,
+      targetKind: "session",
+      details: { token_kind: "jwt" },
+    })
+    expect(JSON.stringify(logout.data?.auditLogs.items[0]?.details)).not.toContain(token)
   })
 })
 
@@ -308,6 +314,12 @@ describe("auditLogs filters (api.md §3.5)", () => {
       "test.alpha/allow",
     ])
     expect((await auditLogs(t, admin, { targetKind: "entity", targetId: X })).data?.auditLogs.total).toBe(1)
+    expect(events((await auditLogs(t, admin, { tenantId: T1, targetKind: "resource" })).data)).toEqual([
+      "test.alpha/deny",
+    ])
+    expect(events((await auditLogs(t, admin, { tenantId: T1, targetKind: "entity" })).data)).toEqual([
+      "test.alpha/allow",
+    ])
     const secret = await auditLogs(t, admin, { event: "test.beta", outcome: "error" })
     expect(secret.data?.auditLogs.items[0]?.details).toEqual({ token: "[redacted]", n: 1 })
   })
@@ -338,6 +350,17 @@ describe("auditLogs filters (api.md §3.5)", () => {
     ])
     expect((await auditLogs(t, admin, { tenantId: T1, limit: 0 })).data?.auditLogs.items).toHaveLength(1)
     expect((await auditLogs(t, admin, { tenantId: T1, limit: 10_000 })).data?.auditLogs.items).toHaveLength(2)
+    // past one page: 50 by default, never more than 200
+    const many = Array.from({ length: 205 }, (_, i) => ({
+      event: "test.many",
+      outcome: "allow" as const,
+      at: new Date(base + 10_000 + i),
+    }))
+    expect(await enqueueAll(t, many)).toBe(true)
+    const byDefault = await auditLogs(t, admin, { event: "test.many" })
+    expect(byDefault.data?.auditLogs.total).toBe(205)
+    expect(byDefault.data?.auditLogs.items).toHaveLength(50)
+    expect((await auditLogs(t, admin, { event: "test.many", limit: 10_000 })).data?.auditLogs.items).toHaveLength(200)
   })
 
   it("refuses malformed arguments with the contract's messages", async () => {

@@ -665,6 +665,90 @@ describe("audit events of catalogue and policy mutations (api.md §6.7)", () => 
   })
 })
 
+describe("audit events of credential changes (api.md §6.7)", () => {
+  it("records credential.create, update, reveal and revoke in the change's transaction, without the secret", async () => {
+    const tenant = idOf(await ok("cred-t", `mutation { createTenant(input: { name: "ae-cred-tenant" }) { id } }`))
+    const human = idOf(
+      await ok(
+        "cred-h",
+        `mutation($t: ID) { createEntity(input: { name: "ae-cred-human", kind: human, tenantId: $t }) { id } }`,
+        {
+          t: tenant,
+        },
+      ),
+    )
+    const device = idOf(
+      await ok(
+        "cred-d",
+        `mutation($t: ID) { createEntity(input: { name: "ae-cred-device", kind: device, tenantId: $t }) { id } }`,
+        {
+          t: tenant,
+        },
+      ),
+    )
+    const password = `pw-${randomUUID()}`
+    const sharedSecret = `sk-${randomUUID()}-${randomUUID()}`
+    const secrets: Array<string> = [password, sharedSecret]
+
+    await ok("cred-password", `mutation($e: ID!, $p: String!) { createPassword(entityId: $e, password: $p) }`, {
+      e: human,
+      p: password,
+    })
+    const shared = await ok(
+      "cred-shared",
+      `mutation($e: ID!, $k: String) { createSharedKey(entityId: $e, input: { key: $k }) { credentialId key } }`,
+      { e: device, k: sharedSecret },
+    )
+    const sharedId = String(Reflect.get(Object(shared), "credentialId"))
+    await ok("cred-reveal", `mutation($e: ID!, $c: ID!) { revealSharedKey(entityId: $e, credentialId: $c) { key } }`, {
+      e: device,
+      c: sharedId,
+    })
+    const permissions = [{ actions: ["read"], scopeMode: "tenant", tenantId: tenant }]
+    const minted = await ok(
+      "cred-token",
+      `mutation($s: ID, $p: [AccessTokenPermissionInput!]!) {
+        createAccessToken(input: { name: "ae-token", subjectId: $s, scoped: true, permissions: $p }) { credentialId token } }`,
+      { s: device, p: permissions },
+    )
+    const tokenId = String(Reflect.get(Object(minted), "credentialId"))
+    secrets.push(String(Reflect.get(Object(minted), "token")))
+    await ok(
+      "cred-update",
+      `mutation($c: ID!, $p: [AccessTokenPermissionInput!]!) { replaceAccessTokenPermissions(credentialId: $c, permissions: $p) }`,
+      { c: tokenId, p: [{ actions: ["read", "write"], scopeMode: "tenant", tenantId: tenant }] },
+    )
+    await ok("cred-revoke", `mutation($e: ID!, $c: ID!) { revokeCredential(entityId: $e, credentialId: $c) }`, {
+      e: device,
+      c: sharedId,
+    })
+
+    const expected: ReadonlyArray<readonly [string, string, ReadonlyArray<string>]> = [
+      ["cred-password", "credential.create", [human]],
+      ["cred-shared", "credential.create", [device, sharedId]],
+      ["cred-reveal", "credential.reveal", [device, sharedId]],
+      ["cred-token", "credential.create", [device, tokenId]],
+      ["cred-update", "credential.update", [device, tokenId]],
+      ["cred-revoke", "credential.revoke", [device, sharedId]],
+    ]
+    for (const [rid, event, targets] of expected) {
+      const rows = (await rowsOf(rid)).filter((r) => r.event === event)
+      expect(rows, `${rid}: ${event}`).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ actorId: ADMIN_ID, tenantId: tenant, outcome: "allow" })
+      // the target is the credential, or its entity
+      const [owner] = await sql<{ entityId: string }>("SELECT entity_id FROM credentials WHERE id = $1", [
+        rows[0]?.targetId,
+      ])
+      expect([rows[0]?.targetId, owner?.entityId].some((id) => typeof id === "string" && targets.includes(id))).toBe(
+        true,
+      )
+    }
+    const details = await sql<{ d: string }>("SELECT details::text AS d FROM audit_logs WHERE request_id LIKE 'cred-%'")
+    expect(details.length).toBeGreaterThanOrEqual(expected.length)
+    for (const { d } of details) for (const secret of secrets) expect(d).not.toContain(secret)
+  })
+})
+
 describe("failed mutations leave no record", () => {
   it("a mutation refused inside its transaction writes no event", async () => {
     const before = await sql<{ n: number }>("SELECT count(*)::int AS n FROM audit_logs")

@@ -210,7 +210,7 @@ const audit = HttpApiGroup.make("audit")
       .addError(error(403, "forbidden"))
       .annotate(
         OpenApi.Summary,
-        "stream the audit records a caller may read (JSON array, or text/csv with format=csv), oldest first",
+        "stream the audit records a caller may read (JSON array, or text/csv with format=csv), newest first",
       ),
   )
   .middleware(BearerAuth)
