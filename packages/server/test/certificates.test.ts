@@ -78,6 +78,30 @@ const query = <T extends object>(
   params: ReadonlyArray<string | number | boolean | null> = [],
 ) => t.atom.runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe<T>(text, params)))
 
+interface StoredAudit {
+  readonly event: string
+  readonly outcome: string
+  readonly actorId: string | null
+  readonly tenantId: string | null
+  readonly targetKind: string | null
+  readonly targetId: string | null
+  readonly details: Record<string, unknown>
+  /** the whole stored row as JSON text, to look for what must never be stored */
+  readonly row: string
+}
+
+/** The stored audit rows of `event` about `targetId`. */
+const auditRowsOf = async (t: TestAtom, event: string, targetId: string): Promise<Array<StoredAudit>> =>
+  (
+    await query<Omit<StoredAudit, "details"> & { details: string }>(
+      t,
+      `SELECT event, outcome, actor_id, tenant_id, target_kind, target_id, details::text AS details,
+              row_to_json(audit_logs)::text AS row
+       FROM audit_logs WHERE event = $1 AND target_id = $2 ORDER BY created_at, chain_seq`,
+      [event, targetId],
+    )
+  ).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }))
+
 const newEntity = async (
   t: TestAtom,
   name: string,
@@ -504,6 +528,17 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
       "SELECT crl_number::text AS crl_number, dirty FROM crl_state",
     )
     expect(state).toEqual({ crlNumber: String(n0 + 2), dirty: false })
+
+    // each revocation is one certificate.revoke row about the credential, with its reason
+    const audited = await auditRowsOf(t, "certificate.revoke", issued.certificate.credentialId)
+    expect(audited).toHaveLength(2)
+    for (const row of audited) {
+      expect(row).toMatchObject({ outcome: "allow", actorId: ADMIN_ID, tenantId: null, targetKind: "credential" })
+    }
+    expect(audited.map((r) => r.details).sort((a, b) => String(a.reason).localeCompare(String(b.reason)))).toEqual([
+      { serial_number: issued.certificate.serialNumber, reason: "key compromise" },
+      { serial_number: issued.certificate.serialNumber, reason: "unspecified" },
+    ])
   })
 
   describe("OCSP at POST /certs/ocsp, asked by openssl ocsp", () => {
@@ -727,6 +762,26 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
       "invalid certificate serial number",
     )
     expect(errorOf(await gql(t, admin, RENEW, { input: { serialNumber: "00ff" } }))).toBe("not found")
+
+    // one certificate.renew row about the entity, by the admin, naming both serials and never the new key
+    const renewals = (await auditRowsOf(t, "certificate.renew", device)).filter(
+      (r) => r.details.new_credential_id === renewed?.certificate.credentialId,
+    )
+    expect(renewals).toHaveLength(1)
+    expect(renewals[0]).toMatchObject({
+      outcome: "allow",
+      actorId: ADMIN_ID,
+      tenantId: null,
+      targetKind: "entity",
+      targetId: device,
+    })
+    expect(renewals[0]?.details).toEqual({
+      entity_id: device,
+      old_serial_number: old.certificate.serialNumber,
+      new_serial_number: renewed?.certificate.serialNumber,
+      new_credential_id: renewed?.certificate.credentialId,
+    })
+    expect(renewals[0]?.row).not.toContain("PRIVATE KEY")
   })
 
   it("refuses malformed and unknown serials on revoke and read, changing nothing", async () => {
@@ -957,6 +1012,18 @@ describe("an intermediate issuer loaded from ATOM_CERTS_* files", () => {
         [target],
       )
       expect(latest?.revocationReason).toBe("entity_revoked")
+
+      // one certificate.revoke_entity row per allowed call (none for the refused ones), with count and reason
+      const audited = await auditRowsOf(t, "certificate.revoke_entity", target)
+      expect(audited).toHaveLength(3)
+      for (const row of audited) {
+        expect(row).toMatchObject({ outcome: "allow", actorId: ADMIN_ID, tenantId: null, targetKind: "entity" })
+      }
+      expect(audited.map((r) => r.details).sort((a, b) => Number(b.count) - Number(a.count))).toEqual([
+        { count: 2, reason: "decommissioned" },
+        { count: 1, reason: "entity_revoked" },
+        { count: 0, reason: "entity_revoked" },
+      ])
     })
   })
 

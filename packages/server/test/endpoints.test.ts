@@ -279,6 +279,26 @@ describe("publishing and calling an endpoint", () => {
       responseMapping: { x: "$.entity.id" },
       status: "draft",
     })
+    const audited = await sql<{
+      outcome: string
+      actorId: string
+      tenantId: string
+      targetKind: string
+      details: string
+    }>(
+      `SELECT outcome, actor_id, tenant_id, target_kind, details::text AS details FROM audit_logs
+       WHERE event = 'api_endpoint.update' AND target_id = $1`,
+      [ep.id],
+    )
+    expect(audited.map((r) => ({ ...r, details: JSON.parse(r.details) }))).toEqual([
+      {
+        outcome: "allow",
+        actorId: ADMIN_ID,
+        tenantId: T,
+        targetKind: "api_endpoint",
+        details: { key: ep.key, method: "GET", path: ep.path, status: "draft" },
+      },
+    ])
     const listed = await gql<{ apiEndpoints: { total: number; items: Array<Endpoint> } }>(t, admin, LIST, {
       tenantId: T,
       status: "draft",

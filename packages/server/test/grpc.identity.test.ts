@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { AuditQueue } from "@atom/services/audit"
 import { SqlClient } from "@effect/sql"
 import * as grpc from "@grpc/grpc-js"
 import { Effect } from "effect"
@@ -327,6 +328,85 @@ describe("AuthService.AuthenticateCredential", () => {
       grpc.status.PERMISSION_DENIED,
       "forbidden",
     )
+  })
+})
+
+describe("auth.credential_authenticate allows in the audit log (hot path)", () => {
+  // a second Atom with the hot-path allows stored; the file's Atom keeps the default (off)
+  let hot: TestAtom
+  let hotAdmin: string
+  let hotRpc: ReturnType<typeof grpcCaller>
+  beforeAll(async () => {
+    hot = await startTestAtom({ ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true" })
+    hotAdmin = await adminToken(hot)
+    hotRpc = grpcCaller(hot.grpcAddress)
+  })
+  afterAll(async () => {
+    hotRpc?.close()
+    await hot?.close()
+  })
+
+  const sqlOn = <A extends object>(atom: TestAtom, text: string, params: ReadonlyArray<unknown>) =>
+    atom.atom.runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (c) => c.unsafe<A>(text, params)))
+  const flushAudit = (atom: TestAtom) => atom.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush()))
+  const allowRows = async (atom: TestAtom, credentialId: string) =>
+    (
+      await sqlOn<{ actorId: string; tenantId: string | null; targetKind: string; details: string; row: string }>(
+        atom,
+        `SELECT actor_id, tenant_id, target_kind, details::text AS details, row_to_json(audit_logs)::text AS row
+         FROM audit_logs WHERE event = 'auth.credential_authenticate' AND outcome = 'allow' AND target_id = $1`,
+        [credentialId],
+      )
+    ).map((r) => ({ ...r, details: JSON.parse(r.details) }))
+
+  it("stores a successful authentication when ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED=true, without the secret", async () => {
+    const secret = "hot-path-secret-123"
+    const device = randomUUID()
+    await sqlOn(hot, "INSERT INTO entities (id, kind, name) VALUES ($1, 'device', 'hot-path-device')", [device])
+    const created = await gql(
+      hot,
+      hotAdmin,
+      `mutation($e: ID!, $p: String!) { createPassword(entityId: $e, password: $p) }`,
+      {
+        e: device,
+        p: secret,
+      },
+    )
+    expect(created.errors).toBeUndefined()
+    const ok = await hotRpc.call(
+      "atom.v1.AuthService",
+      "AuthenticateCredential",
+      { identifier: "hot-path-device", secret },
+      bearer(hotAdmin),
+    )
+    expect(ok.error).toBeNull()
+    const credentialId = String(ok.response?.credential_id)
+    expect(await flushAudit(hot)).toBe(true)
+    const rows = await allowRows(hot, credentialId)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({
+      actorId: ADMIN_ID,
+      tenantId: null,
+      targetKind: "credential",
+      details: { entity_id: device, credential_kind: "password", identifier: "hot-path-device", transport: "grpc" },
+    })
+    expect(Object.keys(rows[0]?.details ?? {}).sort()).toEqual([
+      "credential_kind",
+      "entity_id",
+      "identifier",
+      "transport",
+    ])
+    expect(rows[0]?.row).not.toContain(secret)
+  })
+
+  it("stores none by default (the flag off)", async () => {
+    const device = await createEntity("device", "cold-path-device", null)
+    await setPassword(device, "cold-path-secret-123")
+    const ok = await authenticateCredential({ identifier: "cold-path-device", secret: "cold-path-secret-123" })
+    expect(ok.error).toBeNull()
+    const credentialId = String(ok.response?.credential_id)
+    expect(await flushAudit(t)).toBe(true)
+    expect(await allowRows(t, credentialId)).toEqual([])
   })
 })
 

@@ -248,6 +248,21 @@ describe("callback and exchange", () => {
       [id],
     )
     expect(emails).toEqual([{ verified: true }])
+    // the link is audited in its transaction: by and about the owner, naming the provider and nothing else
+    const audit = await sql<{
+      outcome: string
+      actorId: string
+      tenantId: string | null
+      targetKind: string
+      details: string
+    }>(
+      `SELECT outcome, actor_id, tenant_id, target_kind, details::text AS details FROM audit_logs
+       WHERE event = 'auth.oauth_link' AND target_id = $1`,
+      [id],
+    )
+    expect(audit.map((r) => ({ ...r, details: JSON.parse(r.details) }))).toEqual([
+      { outcome: "allow", actorId: id, tenantId: null, targetKind: "entity", details: { provider: "mock" } },
+    ])
   })
 
   it("signs in with an ES256 ID token too", async () => {
