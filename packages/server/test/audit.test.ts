@@ -21,6 +21,7 @@ import Pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { AppServices } from "../src/AppLayer.js"
 import { runAuditVerifyCommand } from "../src/auditVerify.js"
+import { loadConfig } from "../src/config/loadConfig.js"
 import { adminToken, gql, loginToken } from "./support/adminToken.js"
 import { hasPostgresBinaries, startPrivatePostgres } from "./support/privatePostgres.js"
 import { spawnAtom } from "./support/spawnAtom.js"
@@ -780,6 +781,51 @@ describe("hot-path allows stored on request; metrics off", () => {
 
   it("answers 404 on /metrics when ATOM_METRICS_ENABLED=false", async () => {
     expect((await fetch(`${t2.baseUrl}/metrics`)).status).toBe(404)
+  })
+})
+
+describe("hot-path allows sampled (ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE)", () => {
+  let t3: TestAtom
+  beforeAll(async () => {
+    t3 = await startTestAtom({
+      ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true",
+      ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE: "0.25",
+    })
+  })
+  afterAll(async () => {
+    await t3?.close()
+  })
+
+  it("stores about that share of allowed checks, counts the rest as suppressed, and keeps every denial", async () => {
+    const token = await adminToken(t3)
+    const allowed = { subjectId: ADMIN_ID, action: "read", objectKind: "entity", objectId: ADMIN_ID }
+    const denied = { ...allowed, subjectId: "5e1f0000-0000-4000-8000-0000000000fe" }
+    // 20 bulk checks of 20 allowed questions each, and one of 20 denied
+    const fields = Array.from({ length: 20 }, (_, i) => `a${i}: authzBulkCheck(input: $yes) { allowed }`)
+    const bulk = await gql(
+      t3,
+      token,
+      `mutation($yes: [AuthzCheckInput!]!, $no: [AuthzCheckInput!]!) {
+        ${fields.join(" ")} d: authzBulkCheck(input: $no) { allowed } }`,
+      { yes: Array.from({ length: 20 }, () => allowed), no: Array.from({ length: 20 }, () => denied) },
+    )
+    expect(bulk.errors).toBeUndefined()
+    await flush(t3)
+    const count = async (outcome: "allow" | "deny") =>
+      (await auditLogs(t3, token, { event: "authz.check", outcome, limit: 1 })).data?.auditLogs.total ?? -1
+    const stored = await count("allow")
+    // binomial(400, 0.25): mean 100, sd 8.7; 50..150 is more than five sd either side
+    expect(stored).toBeGreaterThanOrEqual(50)
+    expect(stored).toBeLessThanOrEqual(150)
+    expect(await count("deny")).toBe(20)
+    const suppressed = sample((await metricsText(t3)).body, 'atom_audit_db_suppressed_total{category="authz_check"}')
+    expect(suppressed).toBe(400 - stored)
+  })
+
+  it("refuses a rate outside 0..1 at startup, naming the variable", async () => {
+    const bad = await Effect.runPromiseExit(loadConfig({ ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE: "1.5" }))
+    expect(bad._tag).toBe("Failure")
+    expect(JSON.stringify(bad)).toContain("ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE")
   })
 })
 

@@ -22,3 +22,27 @@ export const suppressedCategory = (
   outcome: AuditOutcome,
   hotPathAllowDbEnabled: boolean,
 ): HotPathCategory | undefined => (outcome === "allow" && !hotPathAllowDbEnabled ? hotPathCategory(event) : undefined)
+
+/**
+ * The share of hot-path allows stored: none while ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED is off, else
+ * ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE (1 keeps them all).
+ */
+export const storedAllowRate = (audit: {
+  readonly hotPathAllowDbEnabled: boolean
+  readonly hotPathAllowSampleRate: number
+}): number => (audit.hotPathAllowDbEnabled ? audit.hotPathAllowSampleRate : 0)
+
+/**
+ * `suppressedCategory` with sampling, for the one place that decides whether an event is stored: a hot-path
+ * allow is kept with probability `rate` (`draw` gives a uniform number in [0, 1)), counted otherwise.
+ */
+export const sampledOutCategory = (
+  event: string,
+  outcome: AuditOutcome,
+  rate: number,
+  draw: () => number,
+): HotPathCategory | undefined => {
+  if (outcome !== "allow" || rate >= 1) return undefined
+  const category = hotPathCategory(event)
+  return category !== undefined && (rate <= 0 || draw() >= rate) ? category : undefined
+}

@@ -106,6 +106,11 @@ export interface AtomConfigShape {
   readonly mail: { readonly smtp: Option.Option<SmtpConfig>; readonly templatesDir: Option.Option<string> }
   readonly audit: {
     readonly hotPathAllowDbEnabled: boolean
+    /**
+     * ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE: with hot-path allows stored, the fraction of them kept (each
+     * allow drawn on its own; the rest are counted as suppressed). Denials are always kept.
+     */
+    readonly hotPathAllowSampleRate: number
     /** ATOM_AUDIT_WRITER_IDLE_PRIORITY: the Postgres audit writer process runs under SCHED_IDLE (every thread) */
     readonly writerIdlePriority: boolean
     readonly retentionEnabled: boolean

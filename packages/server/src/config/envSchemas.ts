@@ -26,6 +26,11 @@ export const NonNegativeIntFromEnv = IntFromEnv.pipe(Schema.nonNegative()).annot
   description: "a whole number, 0 or more",
 })
 
+/** A fraction: a number from 0 to 1 (`0.25`, `1`). */
+export const FractionFromEnv = Schema.compose(Schema.Trim, Schema.NumberFromString)
+  .pipe(Schema.between(0, 1))
+  .annotations({ description: "a number from 0 to 1" })
+
 export const PortFromEnv = IntFromEnv.pipe(Schema.between(0, 65535))
 
 /** `host:port`, `[v6]:port` or `:port`. */

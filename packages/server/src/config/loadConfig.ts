@@ -12,6 +12,7 @@ import { ConfigError } from "./ConfigError.js"
 import {
   BooleanFromEnv,
   CommaList,
+  FractionFromEnv,
   ListenAddressFromEnv,
   NonEmptyFromEnv,
   NonNegativeIntFromEnv,
@@ -250,6 +251,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
       },
       audit: {
         hotPathAllowDbEnabled: yield* bool("ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED", false),
+        hotPathAllowSampleRate: yield* r.get("ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE", FractionFromEnv, 1),
         writerIdlePriority: yield* bool("ATOM_AUDIT_WRITER_IDLE_PRIORITY", true),
         retentionEnabled: yield* bool("ATOM_AUDIT_RETENTION_ENABLED", true),
         retentionDays: yield* pos("ATOM_AUDIT_RETENTION_DAYS", 365),

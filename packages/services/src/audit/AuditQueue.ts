@@ -1,4 +1,10 @@
-import { type AuditEvent, type AuditRequestInfo, suppressedCategory } from "@atom/domain/audit"
+import {
+  type AuditEvent,
+  type AuditRequestInfo,
+  sampledOutCategory,
+  storedAllowRate,
+  suppressedCategory,
+} from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import { AuditLogs } from "@atom/repositories/audit"
 import type { DbFailure } from "@atom/repositories/db"
@@ -80,7 +86,7 @@ export interface AuditQueueStats {
   /** events lost: the queue was full, shut down, or a row was refused on its own */
   readonly dropped: number
   readonly written: number
-  /** hot-path allows not stored (ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED off) */
+  /** hot-path allows not stored (ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED off, or not drawn by its sample rate) */
   readonly suppressed: number
   /** the last write failed and the writer is retrying */
   readonly failing: boolean
@@ -111,7 +117,9 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics
     const buffer = makeEventBuffer<QueuedAuditEvent>(options.capacity)
-    const allowEnabled = config.audit.hotPathAllowDbEnabled
+    const allowRate = storedAllowRate(config.audit)
+    // none stored or all: decided without a draw (the fast path of an allowed check asks `countSuppressed`)
+    const allowEnabled = allowRate > 0
     const logEveryMs = Duration.toMillis(options.logEvery)
 
     /** per writer: the batch it is writing or retrying */
@@ -163,7 +171,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
       now: number,
       request: AuditRequestInfo,
     ): Effect.Effect<void> | undefined => {
-      const category = suppressedCategory(event.event, event.outcome, allowEnabled)
+      const category = sampledOutCategory(event.event, event.outcome, allowRate, Math.random)
       if (category !== undefined) {
         // the common case of a hot path (an allowed check): a count, and a line only at debug
         suppressed++
@@ -410,7 +418,8 @@ export class AuditQueue extends Context.Tag("atom/AuditQueue")<
     readonly enqueueAll: (events: ReadonlyArray<AuditEvent>) => Effect.Effect<void>
     /**
      * Synchronously counts an event of this name and outcome that configuration does not store (a
-     * hot-path allow) and answers true; false when it must go through `enqueue`. For callers that
+     * hot-path allow while none are stored) and answers true; false when it must go through `enqueue`
+     * (which also draws the sampled allows, ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE). For callers that
      * already know no debug line is due (the remembered gRPC check), so no effect runs at all.
      */
     readonly countSuppressed: (event: AuditEvent["event"], outcome: AuditEvent["outcome"]) => boolean

@@ -1,4 +1,10 @@
-import { type AuditEvent, AuditEventName, type AuditRequestInfo, suppressedCategory } from "@atom/domain/audit"
+import {
+  type AuditEvent,
+  AuditEventName,
+  type AuditRequestInfo,
+  storedAllowRate,
+  suppressedCategory,
+} from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import type { Caller } from "@atom/domain/identity"
 import { Context, Effect, FiberRef, FiberRefs, LogLevel, Option, Runtime } from "effect"
@@ -82,7 +88,7 @@ export const makeRememberedDecision = (runtime: Runtime.Runtime<AuthzService>) =
   // An allow the queue only counts (hot-path allows not stored, no debug line) needs no request facts.
   const allowEnabled = Option.exists(
     Context.getOption(runtime.context, AtomConfig),
-    (c) => c.audit.hotPathAllowDbEnabled,
+    (c) => storedAllowRate(c.audit) > 0,
   )
   const debugLogged = LogLevel.lessThanEqual(
     FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMinimumLogLevel),
