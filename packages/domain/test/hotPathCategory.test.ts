@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest"
 import { sampledOutCategory, storedAllowRate } from "@atom/domain/audit"
+import { describe, expect, it } from "vitest"
 
 describe("hot-path allow sampling (ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE)", () => {
   const draws = (value: number) => () => value
