@@ -216,6 +216,14 @@ describe("background purge of soft-deleted rows (identity-certs §1.7)", () => {
       },
     })
 
+    const health = await (await fetch(`${t.baseUrl}/health`)).json()
+    expect(health.soft_delete_purge).toMatchObject({
+      enabled: false,
+      retention_days: 90,
+      batch_size: 2,
+      last_run: { status: "ok", deleted_rows: 6, cutoff: first.cutoff.toISOString() },
+    })
+
     // the next run takes the rest; then nothing is left, and a run that removes nothing leaves no record
     expect(await runOnce(t)).toMatchObject({ deletedRows: 1, byTable: { resources: 1 } })
     expect(await present(t, "permission_blocks", onResource)).toBe(false)
@@ -271,6 +279,8 @@ describe("background purge of soft-deleted rows (identity-certs §1.7)", () => {
         await other.query("SELECT pg_advisory_xact_lock(7306853925041215)")
         expect(await runOnce(t)).toMatchObject({ ran: false, deletedRows: 0 })
         expect(await present(t, "resources", resource)).toBe(true)
+        const health = await (await fetch(`${t.baseUrl}/health`)).json()
+        expect(health.soft_delete_purge.last_run).toMatchObject({ status: "skipped", deleted_rows: 0 })
         await other.query("COMMIT")
         expect(await runOnce(t)).toMatchObject({ ran: true, deletedRows: 1 })
         expect(await present(t, "resources", resource)).toBe(false)
@@ -295,6 +305,8 @@ describe("ATOM_PURGE_ENABLED", () => {
       }
       expect(await present(t, "resources", resource)).toBe(false)
       expect(at(await cleanupRecords(t, admin), "items", 0, "details")).toMatchObject({ deleted_rows: 1 })
+      const health = await (await fetch(`${t.baseUrl}/health`)).json()
+      expect(health.soft_delete_purge).toMatchObject({ enabled: true, interval_secs: 1, last_run: { status: "ok" } })
     } finally {
       await t.close()
     }
@@ -311,6 +323,8 @@ describe("ATOM_PURGE_ENABLED", () => {
       await new Promise((r) => setTimeout(r, 1500))
       expect(await present(t, "resources", resource)).toBe(true)
       expect(at(await cleanupRecords(t, admin), "total")).toBe(0)
+      const health = await (await fetch(`${t.baseUrl}/health`)).json()
+      expect(health.soft_delete_purge).toMatchObject({ enabled: false, last_run: null })
     } finally {
       await t.close()
     }

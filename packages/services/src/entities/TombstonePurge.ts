@@ -4,7 +4,7 @@ import type { DbFailure } from "@atom/repositories/db"
 import { PURGE_TABLES, type PurgeTable, TombstonePurges } from "@atom/repositories/entities"
 import { PermissionBlocks } from "@atom/repositories/policy"
 import { SqlClient } from "@effect/sql"
-import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
 import { bumpRevisionOn, transactionally } from "./transactionally.js"
 
@@ -17,6 +17,26 @@ export interface PurgeSummary {
   /** False when another replica's run held the lock: this run removed nothing. */
   readonly ran: boolean
 }
+
+/** The latest run of this process, as health's `soft_delete_purge.last_run` shows it. */
+export interface PurgeRun {
+  readonly startedAt: Date
+  readonly finishedAt: Date
+  readonly status: "ok" | "skipped" | "error"
+  readonly deletedRows: number
+  readonly cutoff: Date
+  readonly error: string | null
+}
+
+/** A run on the wire (snake_case, RFC 3339); `skipped`: another replica's run held the lock. */
+export const purgeRunJson = (run: PurgeRun) => ({
+  status: run.status,
+  deleted_rows: run.deletedRows,
+  cutoff: run.cutoff.toISOString(),
+  started_at: run.startedAt.toISOString(),
+  finished_at: run.finishedAt.toISOString(),
+  ...(run.error === null ? {} : { error: run.error }),
+})
 
 const total = (byTable: Readonly<Record<PurgeTable, number>>): number =>
   PURGE_TABLES.reduce((sum, table) => sum + byTable[table], 0)
@@ -45,6 +65,8 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
   {
     /** One run now, whatever the schedule or ATOM_PURGE_ENABLED (tests, operators). */
     readonly runOnce: Effect.Effect<PurgeSummary, DbFailure>
+    /** This process's latest finished run, for health (none yet: undefined). */
+    readonly lastRun: Effect.Effect<PurgeRun | undefined>
   }
 >() {
   static readonly Live = Layer.scoped(
@@ -55,6 +77,7 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
       const purges = yield* TombstonePurges
       const blocks = yield* PermissionBlocks
       const audit = yield* AuditLog
+      const last = yield* Ref.make<PurgeRun | undefined>(undefined)
 
       /** Removes one batch of `table` and answers how many rows went and which ids went with them. */
       const purgeTable = (table: PurgeTable, cutoff: Date) =>
@@ -112,9 +135,17 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
         })
 
       const runOnce = Effect.gen(function* () {
-        const cutoff = new Date((yield* Clock.currentTimeMillis) - retentionDays * 86_400_000)
-        const { ran, byTable } = yield* transactionally(sql)(purgeAll(cutoff))
+        const startedAt = new Date(yield* Clock.currentTimeMillis)
+        const cutoff = new Date(startedAt.getTime() - retentionDays * 86_400_000)
+        const finished = (status: PurgeRun["status"], deletedRows: number, error: string | null) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Ref.set(last, { startedAt, finishedAt: new Date(now), status, deletedRows, cutoff, error }),
+          )
+        const { ran, byTable } = yield* transactionally(sql)(purgeAll(cutoff)).pipe(
+          Effect.tapError((e) => finished("error", 0, e.message)),
+        )
         const deletedRows = total(byTable)
+        yield* finished(ran ? "ok" : "skipped", deletedRows, null)
         if (deletedRows > 0) {
           yield* Effect.logInfo("soft-delete purge").pipe(
             Effect.annotateLogs({ deleted_rows: deletedRows, cutoff: cutoff.toISOString() }),
@@ -136,7 +167,7 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
       } else {
         yield* Effect.logDebug("soft-delete purge disabled (ATOM_PURGE_ENABLED=false)")
       }
-      return { runOnce }
+      return { runOnce, lastRun: Ref.get(last) }
     }),
   )
 }

@@ -4,6 +4,7 @@ import { SqlClient } from "@effect/sql"
 import { Context, Effect, Option, Ref } from "effect"
 import { AuditQueue } from "../audit/AuditQueue.js"
 import { AuditRetention, retentionRunJson } from "../audit/AuditRetention.js"
+import { purgeRunJson, TombstonePurge } from "../entities/TombstonePurge.js"
 import { ListenerStatus } from "./ListenerStatus.js"
 
 export type ComponentStatus = "ok" | "disabled" | "degraded" | "error"
@@ -41,6 +42,7 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
     const probes = yield* ReadinessProbes
     const retention = yield* Effect.serviceOption(AuditRetention)
     const auditQueue = yield* Effect.serviceOption(AuditQueue)
+    const purge = yield* Effect.serviceOption(TombstonePurge)
 
     const probe = (name: ReadinessProbe["name"], fallback: Component) =>
       probes.find((p) => p.name === name)?.check ?? Effect.succeed(fallback)
@@ -77,6 +79,7 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
       const pool = db.poolStats()
       const lastCleanup = Option.isSome(retention) ? yield* retention.value.lastCleanup : undefined
       const queue = Option.map(auditQueue, (q) => q.stats())
+      const lastPurge = Option.isSome(purge) ? yield* purge.value.lastRun : undefined
       const body = {
         status: ready ? "ok" : "error",
         http_ready: listener(httpState),
@@ -102,6 +105,14 @@ export class Readiness extends Effect.Service<Readiness>()("atom/Readiness", {
           cleanup_interval_secs: config.audit.cleanupIntervalSecs,
           cleanup_batch_size: config.audit.cleanupBatchSize,
           last_cleanup: lastCleanup === undefined ? null : retentionRunJson(lastCleanup),
+        },
+        // ours: the background purge of soft-deleted rows (ATOM_PURGE_*) and this process's latest run
+        soft_delete_purge: {
+          enabled: config.purge.enabled,
+          retention_days: config.purge.retentionDays,
+          interval_secs: config.purge.intervalSecs,
+          batch_size: config.purge.batchSize,
+          last_run: lastPurge === undefined ? null : purgeRunJson(lastPurge),
         },
         audit_queue: Option.match(queue, {
           onNone: () => null,

@@ -38,6 +38,9 @@ export const Readiness = Schema.Struct({
   db_pool: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   signing_key_state: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   audit_retention: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  /** ours: the background purge of soft-deleted rows and this process's latest run */
+  soft_delete_purge: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  audit_queue: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   rate_limits: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
 }).annotations({ identifier: "Readiness" })
 
