@@ -21,7 +21,10 @@ export const suppressedCategory = (
   event: string,
   outcome: AuditOutcome,
   hotPathAllowDbEnabled: boolean,
-): HotPathCategory | undefined => (outcome === "allow" && !hotPathAllowDbEnabled ? hotPathCategory(event) : undefined)
+): HotPathCategory | undefined => sampledOutCategory(event, outcome, hotPathAllowDbEnabled ? 1 : 0, noDraw)
+
+/** At rates 0 and 1 nothing is drawn. */
+const noDraw = (): number => 0
 
 /**
  * The share of hot-path allows stored: none while ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED is off, else

@@ -99,8 +99,11 @@ export class Entities extends Effect.Service<Entities>()("atom/Entities", {
               UPDATE crl_state SET dirty = true, updated_at = now()
               WHERE EXISTS (SELECT 1 FROM revoked WHERE kind = 'certificate')`,
         ).pipe(Effect.zipLeft(Effect.provideService(announceLocalChange, SqlClient.SqlClient, sql))),
-      credentialIds: (id: string) =>
-        changed(sql`SELECT id FROM credentials WHERE entity_id = ${id}`).pipe(Effect.map((r) => r.map((c) => c.id))),
+      /** The credentials of entities (a purge removes them by cascade). */
+      credentialIds: (ids: ReadonlyArray<string>) =>
+        changed(sql`SELECT id FROM credentials WHERE entity_id IN ${uuidSet(sql, ids)}`).pipe(
+          Effect.map((r) => r.map((c) => c.id)),
+        ),
       /** Tombstones the live emails with the entity's own tombstone instant, so restore can find them. */
       tombstoneEmails: (id: string) =>
         execute(

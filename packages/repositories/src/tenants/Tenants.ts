@@ -3,6 +3,7 @@ import type { DeletedFilter, Paging, Tenant } from "@atom/domain/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import { uuidSet } from "../entities/sqlFilters.js"
 import { CountRow, likePattern, TENANT_COLUMNS, TenantRow } from "./rows.js"
 
 export interface TenantFilter {
@@ -137,32 +138,30 @@ export class Tenants extends Effect.Service<Tenants>()("atom/Tenants", {
        * Purge, step 1: blocks elsewhere that target anything the purge removes (the tenant, its entities
        * and their credentials, resources, groups, roles) would dangle; delete them.
        */
-      deleteBlocksTargetingTenant: (id: string) =>
-        execute(
+      deleteBlocksTargetingTenants: (ids: ReadonlyArray<string>) => {
+        const tenants = uuidSet(sql, ids)
+        return execute(
           sql`DELETE FROM permission_blocks WHERE object_id IN (
-                SELECT ${id}::uuid
-                UNION ALL SELECT e.id FROM entities e WHERE e.tenant_id = ${id}
-                UNION ALL SELECT c.id FROM credentials c JOIN entities e ON e.id = c.entity_id WHERE e.tenant_id = ${id}
-                UNION ALL SELECT r.id FROM resources r WHERE r.tenant_id = ${id}
-                UNION ALL SELECT g.id FROM object_groups g WHERE g.tenant_id = ${id}
-                UNION ALL SELECT g.id FROM principal_groups g WHERE g.tenant_id = ${id}
-                UNION ALL SELECT r.id FROM roles r WHERE r.tenant_id = ${id})`,
-        ),
+                SELECT id FROM tenants WHERE id IN ${tenants}
+                UNION ALL SELECT e.id FROM entities e WHERE e.tenant_id IN ${tenants}
+                UNION ALL SELECT c.id FROM credentials c JOIN entities e ON e.id = c.entity_id WHERE e.tenant_id IN ${tenants}
+                UNION ALL SELECT r.id FROM resources r WHERE r.tenant_id IN ${tenants}
+                UNION ALL SELECT g.id FROM object_groups g WHERE g.tenant_id IN ${tenants}
+                UNION ALL SELECT g.id FROM principal_groups g WHERE g.tenant_id IN ${tenants}
+                UNION ALL SELECT r.id FROM roles r WHERE r.tenant_id IN ${tenants})`,
+        )
+      },
 
       /** Purge, step 2: grants elsewhere whose subject is an entity or principal group the purge removes. */
-      deleteBindingsOfTenantSubjects: (id: string) =>
-        Effect.all([
-          execute(
-            sql`DELETE FROM role_assignments WHERE subject_id IN (
-                  SELECT e.id FROM entities e WHERE e.tenant_id = ${id}
-                  UNION ALL SELECT g.id FROM principal_groups g WHERE g.tenant_id = ${id})`,
-          ),
-          execute(
-            sql`DELETE FROM direct_policies WHERE subject_id IN (
-                  SELECT e.id FROM entities e WHERE e.tenant_id = ${id}
-                  UNION ALL SELECT g.id FROM principal_groups g WHERE g.tenant_id = ${id})`,
-          ),
-        ]).pipe(Effect.asVoid),
+      deleteBindingsOfTenantSubjects: (ids: ReadonlyArray<string>) => {
+        const tenants = uuidSet(sql, ids)
+        const subjects = sql`(SELECT e.id FROM entities e WHERE e.tenant_id IN ${tenants}
+                  UNION ALL SELECT g.id FROM principal_groups g WHERE g.tenant_id IN ${tenants})`
+        return Effect.all([
+          execute(sql`DELETE FROM role_assignments WHERE subject_id IN ${subjects}`),
+          execute(sql`DELETE FROM direct_policies WHERE subject_id IN ${subjects}`),
+        ]).pipe(Effect.asVoid)
+      },
 
       /** Purge, step 3: the row itself; its children go by cascade. False when nothing was deleted. */
       hardDelete: (id: string) =>

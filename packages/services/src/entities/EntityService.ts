@@ -305,7 +305,7 @@ export class EntityService extends Effect.Service<EntityService>()("atom/EntityS
         }
         yield* inTransaction(
           Effect.gen(function* () {
-            const credentials = yield* entities.credentialIds(id)
+            const credentials = yield* entities.credentialIds([id])
             yield* references.removeBlocksTargeting([id, ...credentials])
             yield* references.removeGrantsOf("entity", [id])
             yield* entities.purge(id)

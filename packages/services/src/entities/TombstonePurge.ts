@@ -1,8 +1,9 @@
 import { AuditEventName } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
-import { PURGE_TABLES, type PurgeTable, TombstonePurges } from "@atom/repositories/entities"
+import { AuthzReferences, Entities, PURGE_TABLES, type PurgeTable, TombstonePurges } from "@atom/repositories/entities"
 import { PermissionBlocks } from "@atom/repositories/policy"
+import { Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import { AuditLog } from "../audit/AuditLog.js"
@@ -76,6 +77,9 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
       const sql = yield* SqlClient.SqlClient
       const purges = yield* TombstonePurges
       const blocks = yield* PermissionBlocks
+      const entities = yield* Entities
+      const tenants = yield* Tenants
+      const references = yield* AuthzReferences
       const audit = yield* AuditLog
       const last = yield* Ref.make<PurgeRun | undefined>(undefined)
 
@@ -86,7 +90,7 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
           if (doomed.length === 0) return { removed: 0, ids: [] }
           switch (table) {
             case "entities": {
-              const credentials = yield* purges.credentialsOf(doomed)
+              const credentials = yield* entities.credentialIds(doomed)
               return { removed: yield* purges.remove(table, doomed), ids: [...doomed, ...credentials] }
             }
             case "roles": {
@@ -96,8 +100,10 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
               return { removed, ids: doomed }
             }
             case "tenants": {
-              const children = yield* purges.objectsOfTenants(doomed)
-              return { removed: yield* purges.remove(table, doomed), ids: [...doomed, ...children] }
+              // what the tenants' contents leave dangling, as an explicit tenant purge removes it
+              yield* tenants.deleteBlocksTargetingTenants(doomed)
+              yield* tenants.deleteBindingsOfTenantSubjects(doomed)
+              return { removed: yield* purges.remove(table, doomed), ids: doomed }
             }
             default:
               return { removed: yield* purges.remove(table, doomed), ids: doomed }
@@ -117,7 +123,10 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
           }
           const deletedRows = total(byTable)
           if (deletedRows > 0) {
-            yield* purges.removeReferencesTo(removedIds)
+            // blocks targeting removed ids and grants they held (uuids are unique: no need to sort by kind)
+            yield* references.removeBlocksTargeting(removedIds)
+            yield* references.removeGrantsOf("entity", removedIds)
+            yield* references.removeGrantsOf("group", removedIds)
             yield* bumpRevisionOn(sql)
             yield* audit.recordInTx({
               event: AuditEventName.purgeCleanup,

@@ -100,8 +100,8 @@ export class TenantLifecycle extends Effect.Service<TenantLifecycle>()("atom/Ten
             if (tenant === undefined || tenant.deletedAt === null) {
               return yield* new NotFound({ message: `no soft-deleted tenant ${id} to purge` })
             }
-            yield* tenants.deleteBlocksTargetingTenant(id)
-            yield* tenants.deleteBindingsOfTenantSubjects(id)
+            yield* tenants.deleteBlocksTargetingTenants([id])
+            yield* tenants.deleteBindingsOfTenantSubjects([id])
             yield* tenants.hardDelete(id)
             yield* bump
             yield* audited("tenant.purge", caller, id, tenant.name)
