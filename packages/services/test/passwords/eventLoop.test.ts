@@ -13,13 +13,20 @@ import { OWASP_ARGON2ID, PasswordHasher } from "../../src/passwords/index.js"
 //   wait — of that, the main thread's run-queue wait (Linux schedstat): time it was ready to run
 //          but other processes held the CPUs. On a shared, overloaded box this dominates.
 //   cpu  — the main thread's own CPU time between ticks (schedstat): what it actually ran.
-// The event loop is not blocked when `cpu` stays small and `lag − wait` stays under 20 ms;
+// The event loop is not blocked when `cpu` stays under 20 ms and `lag − wait` under 40 ms;
 // raw `lag` is reported too (it equals lag − wait on an idle machine). A control runs the same
 // WASM hashes on the main thread, to show `cpu` and `lag − wait` do see blocking.
 
 const TICK_MS = 5
 const CONCURRENT = 8
+/** Main-thread CPU between two ticks: what blocking the loop costs (a hash on it takes 80 ms or more here). */
 const LIMIT_MS = 20
+/**
+ * Lag less run-queue wait also holds time the whole VM was not scheduled (host steal, which schedstat does
+ * not see): on a loaded 2-core CI machine it once reached 20.3 ms with 2 ms of main-thread CPU, in each of the
+ * three runs. Blocking shows as 80 ms or more (the control), so 40 ms still tells them apart.
+ */
+const LAG_LIMIT_MS = 40
 
 interface Sample {
   readonly maxLag: number
@@ -104,16 +111,16 @@ const measure = async (hasher: Layer.Layer<PasswordHasher>) => {
 }
 
 describe("the event loop stays responsive while 8 hashes run", () => {
-  it("NodeRs (libuv thread pool): timer lag (less run-queue wait) and loop CPU < 20 ms", async () => {
+  it("NodeRs (libuv thread pool): loop CPU < 20 ms and timer lag (less run-queue wait) < 40 ms", async () => {
     const s = await measure(PasswordHasher.NodeRs)
     expect(s.maxCpu).toBeLessThan(LIMIT_MS)
-    expect(s.maxLagLessWait).toBeLessThan(LIMIT_MS)
+    expect(s.maxLagLessWait).toBeLessThan(LAG_LIMIT_MS)
   })
 
   it("WasmPool (worker threads): the loop only posts messages", async () => {
     const s = await measure(PasswordHasher.WasmPool)
     expect(s.maxCpu).toBeLessThan(LIMIT_MS)
-    expect(s.maxLagLessWait).toBeLessThan(LIMIT_MS)
+    expect(s.maxLagLessWait).toBeLessThan(LAG_LIMIT_MS)
   })
 
   it("control: the same WASM hashes on the main thread do block it", async () => {
@@ -131,7 +138,7 @@ describe("the event loop stays responsive while 8 hashes run", () => {
       }
     })
     report("control: 3 hash-wasm hashes on the main thread", s)
-    expect(s.maxLagLessWait).toBeGreaterThan(LIMIT_MS)
+    expect(s.maxLagLessWait).toBeGreaterThan(LAG_LIMIT_MS)
     if (s.maxCpu > 0) expect(s.maxCpu).toBeGreaterThan(LIMIT_MS)
   })
 })
