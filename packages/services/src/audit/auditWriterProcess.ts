@@ -4,6 +4,7 @@ import { Unavailable } from "@atom/domain/errors"
 import type { DbFailure } from "@atom/repositories/db"
 import { Deferred, Duration, Effect, Either, Redacted, Schema, type Scope } from "effect"
 import { yieldToEventLoop } from "../scheduling/yieldToEventLoop.js"
+import { encodeEvents } from "./auditChunkCodec.js"
 import { type ToWriter, WriteReply, type WriterSettings } from "./auditWriterProtocol.js"
 import type { QueuedAuditEvent } from "./queuedEvent.js"
 
@@ -143,7 +144,7 @@ export const makeAuditWriterProcess = (
         const step = Number.isFinite(sliceMs) ? CHUNK : events.length
         for (let from = 0; from < events.length; from += step) {
           const last = from + step >= events.length
-          post(c, { kind: "chunk", id, lane, events: events.slice(from, from + step), last })
+          post(c, { kind: "chunk", id, lane, events: encodeEvents(events.slice(from, from + step)), last })
           if (!last) yield* yieldToEventLoop
         }
         return yield* Deferred.await(deferred)

@@ -19,6 +19,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Redacted, Schema } from "effect"
 import { lowerProcessPriority } from "../scheduling/lowerThreadPriority.mjs"
 import { AuditChains } from "./AuditChains.js"
+import { decodeEvents } from "./auditChunkCodec.js"
 import { isToWriter, type WriteChunk, WriteReply, type WriterSettings } from "./auditWriterProtocol.js"
 import type { QueuedAuditEvent } from "./queuedEvent.js"
 
@@ -98,13 +99,15 @@ const refuseChunk = (message: unknown) => {
   else refused.add(id)
 }
 
-const takeChunk = (chunk: WriteChunk) => {
+const takeChunk = (chunk: WriteChunk<unknown>) => {
   if (refused.has(chunk.id)) {
     if (chunk.last) refused.delete(chunk.id)
     return
   }
+  const read = decodeEvents(chunk.events)
+  if (read === null) return refuseChunk(chunk)
   const events = batches.get(chunk.id) ?? []
-  for (const event of chunk.events) events.push(event)
+  for (const event of read) events.push(event)
   if (!chunk.last) {
     batches.set(chunk.id, events)
     return
