@@ -4,8 +4,9 @@
  * loop's share (main thread, PGlite included) is told apart from the hashing workers' and libuv's. Linux only.
  * `--profile <dir>` writes a V8 CPU profile of the Atom process there (bench/profiledEntry.ts).
  */
-import { readdirSync, readFileSync } from "node:fs"
+
 import { parseArgs } from "node:util"
+import { statFields, taskName, threadIds } from "../packages/server/test/support/procfs.js"
 import { httpLoad } from "./lib/httpLoad.js"
 import { BENCH_ADMIN_SECRET, startAtom } from "./lib/startAtom.js"
 
@@ -22,15 +23,12 @@ const connections = Number(values.connections ?? 16)
 
 const threads = (pid: number): Map<string, number> => {
   const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      const label = tid === String(pid) ? "main" : name
-      out.set(`${label}#${tid}`, (Number(fields[11]) + Number(fields[12])) * 10)
-      out.set(`${label} (system)#${tid}`, Number(fields[12]) * 10)
-    } catch {}
+  for (const tid of threadIds(pid)) {
+    const fields = statFields(`${pid}/task/${tid}`)
+    if (fields === undefined) continue
+    const label = tid === String(pid) ? "main" : (taskName(`${pid}/task/${tid}`) ?? "?")
+    out.set(`${label}#${tid}`, (Number(fields[11]) + Number(fields[12])) * 10)
+    out.set(`${label} (system)#${tid}`, Number(fields[12]) * 10)
   }
   return out
 }

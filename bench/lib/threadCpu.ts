@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs"
-import { statFields, threadIds } from "../../packages/server/test/support/procfs.js"
+import { commandLine, processIds, statFields, threadIds } from "../../packages/server/test/support/procfs.js"
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SEC = 100
@@ -47,13 +46,8 @@ const BACKEND_TITLE = /^postgres: (?:\S+: )?\S+ (\S+) /
 /** CPU ms so far of every Postgres backend serving `database` on this machine, by pid. */
 export const backendCpu = (database: string): Map<number, number> => {
   const cpu = new Map<number, number>()
-  for (const entry of readdirSync("/proc")) {
-    const pid = Number(entry)
-    if (!Number.isInteger(pid)) continue
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      if (BACKEND_TITLE.exec(title)?.[1] === database) cpu.set(pid, procCpuMs(pid))
-    } catch {}
+  for (const pid of processIds().map(Number)) {
+    if (BACKEND_TITLE.exec(commandLine(pid))?.[1] === database) cpu.set(pid, procCpuMs(pid))
   }
   return cpu
 }

@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { setTimeout as sleep } from "node:timers/promises"
 import { parseArgs } from "node:util"
+import { statusFigure } from "../../packages/server/test/support/procfs.js"
 import { datasetSizes } from "../dataset/sizes.js"
 import { runningChildren } from "../lib/child.js"
 import { GRAPHQL_HEADERS } from "../lib/floors.js"
@@ -39,8 +40,7 @@ const scale = Number(values.scale ?? 10)
 const seed = Number(values.seed ?? 1)
 
 const status = (pid: number): string => {
-  const text = readFileSync(`/proc/${pid}/status`, "utf8")
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? Number.NaN)
+  const kb = (key: string) => statusFigure(pid, key)
   return `RSS ${Math.round(kb("VmRSS") / 1024)} MB (anon ${Math.round(kb("RssAnon") / 1024)}, file ${Math.round(kb("RssFile") / 1024)}), ${kb("Threads")} threads`
 }
 

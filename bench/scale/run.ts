@@ -10,10 +10,11 @@
  * resident set after warm-up, and cold checks (a distinct subject and object every request) with the statements
  * each one sends. Prints one table and writes bench/results/scale.json.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { dirname, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { statusFigure } from "../../packages/server/test/support/procfs.js"
 import { generateInto } from "../dataset/cli.js"
 import { type DatasetSizes, datasetSizes } from "../dataset/sizes.js"
 import { REPO_ROOT, runningChildren } from "../lib/child.js"
@@ -92,10 +93,7 @@ interface ScaleResult {
   }
 }
 
-const rssMb = (pid: number): number => {
-  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
-  return m?.[1] ? Math.round(Number(m[1]) / 1024) : Number.NaN
-}
+const rssMb = (pid: number): number => Math.round(statusFigure(pid, "VmRSS") / 1024)
 
 /** Statement counts of the benchmarked Atom (SIGUSR2 → one stdout line), or null on PGlite. */
 const queryCounts = async (atom: RunningAtomProcess): Promise<QueryCounts | null> => {

@@ -1,5 +1,6 @@
 import type { AuditCursor, AuditFilter, AuditScope } from "@atom/domain/audit"
 import type { Statement } from "@effect/sql"
+import { uuidSet } from "../db/uuidSet.js"
 
 /** The WHERE clause of an audit read: the caller's scope, then each filter that is set. */
 export const auditWhere = (
@@ -10,9 +11,7 @@ export const auditWhere = (
 ) => {
   const clauses: Array<Statement.Fragment> = []
   if (scope._tag === "Tenants") {
-    clauses.push(
-      sql`tenant_id IN (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(scope.tenantIds)}::json))`,
-    )
+    clauses.push(sql`tenant_id IN ${uuidSet(sql, scope.tenantIds)}`)
   }
   if (filter.actorId !== null) clauses.push(sql`actor_id = ${filter.actorId}::uuid`)
   if (filter.tenantId !== null) clauses.push(sql`tenant_id = ${filter.tenantId}::uuid`)

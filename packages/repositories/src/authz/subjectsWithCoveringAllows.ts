@@ -2,6 +2,7 @@ import type { ResolvedObject } from "@atom/domain/authz"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { DbFailure } from "../db/sqlErrors.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { decodeManyRows } from "./jsonRow.js"
 
 const Row = Schema.Struct({ id: Schema.UUID })
@@ -29,7 +30,7 @@ export const subjectsWithCoveringAllows = (
         OR (pb.scope_mode = 'object_kind' AND pb.object_kind = ${object.kind}::text)
         OR (pb.scope_mode = 'object_type' AND pb.object_type = ${type}::text)
         OR (pb.scope_mode = 'object' AND pb.object_id = ${object.id}::uuid)
-        OR pb.group_id IN (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(groups)}::json))
+        OR pb.group_id IN ${uuidSet(sql, groups)}
       )`
     return sql`
       WITH RECURSIVE

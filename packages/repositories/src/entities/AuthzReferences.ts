@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { execute } from "../db/decodeRows.js"
-import { uuidSet } from "./sqlFilters.js"
+import { uuidSet } from "../db/uuidSet.js"
 
 /**
  * Authorization rows that would dangle after a purge (identity-certs §1.7): blocks whose target is a

@@ -5,9 +5,10 @@ import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
 import { announceLocalChange } from "../db/localChanges.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { ENTITY_COLUMNS, ENTITY_FROM, EntityRow } from "./EntityRow.js"
 import { listedObjects, reachClause } from "./listedObjects.js"
-import { deletedClause, likePattern, listableTenantClause, objectGroupClause, uuidSet } from "./sqlFilters.js"
+import { deletedClause, likePattern, listableTenantClause, objectGroupClause } from "./sqlFilters.js"
 
 /** Every column an entity write sets (patches are merged by the service first). */
 export interface EntityValues {

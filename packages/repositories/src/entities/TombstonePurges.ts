@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import { decodeRows } from "../db/decodeRows.js"
-import { uuidSet } from "./sqlFilters.js"
+import { uuidSet } from "../db/uuidSet.js"
 
 /** The tables whose tombstones the background purge removes, in the order it visits them (identity-certs §1.7). */
 export const PURGE_TABLES = ["object_groups", "principal_groups", "resources", "entities", "roles", "tenants"] as const
@@ -16,7 +16,7 @@ const IdRow = Schema.Struct({ id: Schema.String })
 
 /**
  * The set-based SQL of the background purge that the explicit purges do not share: one batch of old
- * tombstones per table, the blocks of roles, the removal. Every statement runs inside the caller's
+ * tombstones per table and their removal. Every statement runs inside the caller's
  * transaction; table names come from PURGE_TABLES, never from input.
  */
 export class TombstonePurges extends Effect.Service<TombstonePurges>()("atom/TombstonePurges", {
@@ -42,13 +42,6 @@ export class TombstonePurges extends Effect.Service<TombstonePurges>()("atom/Tom
               ORDER BY deleted_at, id
               LIMIT ${limit}
               FOR UPDATE SKIP LOCKED`,
-        ),
-
-      /** The permission blocks linked to roles: candidates for removal once the roles are gone. */
-      blocksOfRoles: (roleIds: ReadonlyArray<string>) =>
-        ids(
-          sql`SELECT DISTINCT permission_block_id AS id FROM role_permission_blocks
-              WHERE role_id IN ${uuidSet(sql, roleIds)}`,
         ),
 
       /** Hard-deletes rows (their own cascades follow); answers how many went. */

@@ -6,7 +6,7 @@ import { ObjectJson, type ObjectRecord, objectRecord } from "../authz/ObjectReco
 import { foundObjectJson, foundObjects } from "../authz/objectTargets.js"
 import { reachScopeCtes, withinReachScopes } from "../authz/reachScopes.js"
 import type { DbFailure } from "../db/sqlErrors.js"
-import { uuidSet } from "./sqlFilters.js"
+import { uuidSet } from "../db/uuidSet.js"
 
 /** A listing's candidates within a subject's reach (`id` and `tenant_id` of the candidate rows). */
 export const reachClause = (sql: Statement.Constructor, reach: ListingReach, idColumn: string, tenantColumn: string) =>

@@ -30,10 +30,6 @@ export const objectGroupClause = (
     SELECT id FROM subtree)`
 }
 
-/** The ids of a JSON array parameter as a uuid set, for `IN (…)` (empty arrays welcome). */
-export const uuidSet = (sql: Statement.Constructor, ids: ReadonlyArray<string>) =>
-  sql`(SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(ids)}::json))`
-
 /** Objects a listing may show at all: global, or in an active live tenant (authz.md §4). */
 export const listableTenantClause = (sql: Statement.Constructor, tenantColumn: string) =>
   sql.unsafe(`(${tenantColumn} IS NULL OR EXISTS (

@@ -5,8 +5,9 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { listedObjects, reachClause } from "../entities/listedObjects.js"
-import { deletedClause, likePattern, listableTenantClause, uuidSet } from "../entities/sqlFilters.js"
+import { deletedClause, likePattern, listableTenantClause } from "../entities/sqlFilters.js"
 import { GROUP_COLUMNS, GROUPS_FROM, GroupRow, groupTables } from "./GroupRow.js"
 
 export interface GroupValues {

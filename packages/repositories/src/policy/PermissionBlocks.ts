@@ -3,8 +3,9 @@ import type { BlockFilter } from "@atom/domain/policy"
 import { SqlClient, type Statement } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { execute } from "../db/decodeRows.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { BoundBlocksJson, GuardrailBlockJson, JsonList, PageRow, PermissionBlockJson } from "./policyJson.js"
-import { blockObject, decodeOne, decodeOptional, guardrailBlockObject, idsIn, touched } from "./policySql.js"
+import { blockObject, decodeOne, decodeOptional, guardrailBlockObject, touched } from "./policySql.js"
 
 const Items = Schema.Struct({ items: JsonList(PermissionBlockJson) })
 const GuardrailItems = Schema.Struct({ items: JsonList(GuardrailBlockJson) })
@@ -48,7 +49,7 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
       (ids.length === 0
         ? Effect.succeed([])
         : sql`SELECT COALESCE(json_agg(${block} ORDER BY pb.created_at, pb.id), '[]'::json)::text AS items
-              FROM permission_blocks pb WHERE pb.id IN ${idsIn(sql, ids)}`.pipe(
+              FROM permission_blocks pb WHERE pb.id IN ${uuidSet(sql, ids)}`.pipe(
             decodeOne(Items),
             Effect.map((r) => r.items),
           )
@@ -68,7 +69,7 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
             RETURNING id
           )
           INSERT INTO permission_block_actions (permission_block_id, action_id)
-          SELECT ins.id, x.id FROM ins, ${idsIn(sql, b.actionIds)} AS x (id)
+          SELECT ins.id, x.id FROM ins, ${uuidSet(sql, b.actionIds)} AS x (id)
           ON CONFLICT DO NOTHING
         `,
       ).pipe(Effect.withSpan("PermissionBlocks.insert"))
@@ -91,7 +92,7 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
         ? Effect.void
         : execute(
             sql`DELETE FROM permission_blocks pb
-                WHERE pb.id IN ${idsIn(sql, ids)}
+                WHERE pb.id IN ${uuidSet(sql, ids)}
                   AND NOT EXISTS (SELECT 1 FROM role_permission_blocks WHERE permission_block_id = pb.id)
                   AND NOT EXISTS (SELECT 1 FROM direct_policies WHERE permission_block_id = pb.id)`,
           ).pipe(Effect.withSpan("PermissionBlocks.deleteUnreferenced"))
@@ -101,7 +102,7 @@ export class PermissionBlocks extends Effect.Service<PermissionBlocks>()("atom/P
       (ids.length === 0
         ? Effect.succeed([])
         : sql`SELECT COALESCE(json_agg(${guardrailBlockObject(sql)}), '[]'::json)::text AS items
-              FROM permission_blocks pb WHERE pb.id IN ${idsIn(sql, ids)}`.pipe(
+              FROM permission_blocks pb WHERE pb.id IN ${uuidSet(sql, ids)}`.pipe(
             decodeOne(GuardrailItems),
             Effect.map((r) => r.items),
           )

@@ -2,8 +2,9 @@ import type { ActionFilter, ApplicabilityFilter, ApplicabilityTarget } from "@at
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { execute } from "../db/decodeRows.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { ActionJson, ApplicabilityEntryJson, JsonList, PageRow } from "./policyJson.js"
-import { actionObject, applicabilityEntryObject, decodeOne, idsIn, touched } from "./policySql.js"
+import { actionObject, applicabilityEntryObject, decodeOne, touched } from "./policySql.js"
 
 const Items = Schema.Struct({ items: JsonList(ActionJson) })
 const Entry = Schema.Struct({ entry: Schema.parseJson(ApplicabilityEntryJson) })
@@ -33,7 +34,7 @@ export class PolicyActions extends Effect.Service<PolicyActions>()("atom/PolicyA
       (ids.length === 0
         ? Effect.succeed([])
         : sql`SELECT COALESCE(json_agg(${action} ORDER BY a.name, a.id), '[]'::json)::text AS items
-              FROM actions a WHERE a.id IN ${idsIn(sql, ids)}`.pipe(
+              FROM actions a WHERE a.id IN ${uuidSet(sql, ids)}`.pipe(
             decodeOne(Items),
             Effect.map((r) => r.items),
           )

@@ -3,7 +3,8 @@ import type { SubjectKind } from "@atom/domain/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { decodeRows } from "../db/decodeRows.js"
-import { decodeOptional, idsIn } from "./policySql.js"
+import { uuidSet } from "../db/uuidSet.js"
+import { decodeOptional } from "./policySql.js"
 
 const EntitySubject = Schema.Struct({
   kind: EntityKind,
@@ -44,7 +45,7 @@ export class PolicySubjects extends Effect.Service<PolicySubjects>()("atom/Polic
       (ids.length === 0
         ? Effect.succeed([])
         : decodeRows(Schema.Struct({ id: Schema.UUID }))(
-            sql`SELECT id FROM tenants WHERE id IN ${idsIn(sql, ids)} AND status = 'active' AND deleted_at IS NULL
+            sql`SELECT id FROM tenants WHERE id IN ${uuidSet(sql, ids)} AND status = 'active' AND deleted_at IS NULL
                 FOR SHARE`,
           ).pipe(Effect.map((rows) => rows.map((r) => r.id)))
       ).pipe(Effect.withSpan("PolicySubjects.lockActiveTenants"))

@@ -1,14 +1,16 @@
 import type { RoleFilter } from "@atom/domain/policy"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { execute } from "../db/decodeRows.js"
+import { decodeRows, execute } from "../db/decodeRows.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { HolderKindsJson, JsonList, PageRow, RoleJson } from "./policyJson.js"
-import { decodeOne, decodeOptional, idsIn, roleObject, touched } from "./policySql.js"
+import { decodeOne, decodeOptional, roleObject, touched } from "./policySql.js"
 
 const Items = Schema.Struct({ items: JsonList(RoleJson) })
 const Holders = Schema.Struct({ items: JsonList(HolderKindsJson) })
 const LockedRole = Schema.Struct({ tenantId: Schema.NullOr(Schema.UUID) })
 const Purged = Schema.Struct({ tenantId: Schema.NullOr(Schema.UUID), blockIds: JsonList(Schema.UUID) })
+const IdRow = Schema.Struct({ id: Schema.UUID })
 
 /** Roles and their block links (authz.md §1 roles, role_permission_blocks). */
 export class Roles extends Effect.Service<Roles>()("atom/Roles", {
@@ -43,7 +45,7 @@ export class Roles extends Effect.Service<Roles>()("atom/Roles", {
       (ids.length === 0
         ? Effect.succeed([])
         : sql`SELECT COALESCE(json_agg(${role} ORDER BY r.name, r.id), '[]'::json)::text AS items
-              FROM roles r WHERE r.id IN ${idsIn(sql, ids)}`.pipe(
+              FROM roles r WHERE r.id IN ${uuidSet(sql, ids)}`.pipe(
             decodeOne(Items),
             Effect.map((r) => r.items),
           )
@@ -86,13 +88,13 @@ export class Roles extends Effect.Service<Roles>()("atom/Roles", {
       Effect.zipRight(
         execute(
           sql`DELETE FROM role_permission_blocks
-              WHERE role_id = ${roleId} AND permission_block_id NOT IN ${idsIn(sql, blockIds)}`,
+              WHERE role_id = ${roleId} AND permission_block_id NOT IN ${uuidSet(sql, blockIds)}`,
         ),
         blockIds.length === 0
           ? Effect.void
           : execute(
               sql`INSERT INTO role_permission_blocks (role_id, permission_block_id)
-                  SELECT ${roleId}::uuid, x.id FROM ${idsIn(sql, blockIds)} AS x (id)
+                  SELECT ${roleId}::uuid, x.id FROM ${uuidSet(sql, blockIds)} AS x (id)
                   ON CONFLICT DO NOTHING`,
             ),
       ).pipe(Effect.withSpan("Roles.replaceLinks"))
@@ -118,13 +120,21 @@ export class Roles extends Effect.Service<Roles>()("atom/Roles", {
         Effect.map((r) => r?.tenantDeleted),
       )
 
+    /** The permission blocks linked to any of the roles, as a query of `id`s. */
+    const linkedQuery = (roleIds: ReadonlyArray<string>) =>
+      sql`SELECT DISTINCT permission_block_id AS id FROM role_permission_blocks WHERE role_id IN ${uuidSet(sql, roleIds)}`
+
+    /** The permission blocks the roles link: what to collect (`deleteUnreferenced`) once they are gone. */
+    const linkedBlocks = (roleIds: ReadonlyArray<string>) =>
+      decodeRows(IdRow)(linkedQuery(roleIds)).pipe(Effect.map((rows) => rows.map((r) => r.id)))
+
     /**
      * Deletes a tombstoned role (assignments and links cascade) and the blocks that targeted it; answers the
      * role's tenant and the blocks it linked (for garbage collection), or undefined when there is no such role.
      */
     const purge = (id: string) =>
       sql`
-        WITH linked AS (SELECT permission_block_id AS id FROM role_permission_blocks WHERE role_id = ${id}),
+        WITH linked AS (${linkedQuery([id])}),
         del AS (DELETE FROM roles WHERE id = ${id} AND deleted_at IS NOT NULL RETURNING tenant_id),
         targeting AS (DELETE FROM permission_blocks WHERE object_id = ${id} AND EXISTS (SELECT 1 FROM del))
         SELECT del.tenant_id, (SELECT COALESCE(json_agg(linked.id), '[]'::json) FROM linked)::text AS block_ids FROM del
@@ -171,6 +181,7 @@ export class Roles extends Effect.Service<Roles>()("atom/Roles", {
       restore,
       tombstonedTenantOf,
       purge,
+      linkedBlocks,
       holderKinds,
     } as const
   }),

@@ -4,10 +4,6 @@ import { Effect, Schema } from "effect"
 import { decodeRows } from "../db/decodeRows.js"
 import type { DbFailure } from "../db/sqlErrors.js"
 
-/** `(SELECT uuid …)`: a list of ids passed as one JSON parameter, for `IN` and joins. */
-export const idsIn = (sql: Statement.Constructor, ids: ReadonlyArray<string>) =>
-  sql`(SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(ids)}::json))`
-
 /** Runs a statement that answers exactly one row and decodes it; a missing row is a defect. */
 export const decodeOne =
   <A, I>(schema: Schema.Schema<A, I>) =>

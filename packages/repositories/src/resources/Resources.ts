@@ -3,8 +3,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { ListingReach } from "../authz/listObjectCandidates.js"
 import { decodeRows, execute } from "../db/decodeRows.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { listedObjects, reachClause } from "../entities/listedObjects.js"
-import { deletedClause, likePattern, listableTenantClause, objectGroupClause, uuidSet } from "../entities/sqlFilters.js"
+import { deletedClause, likePattern, listableTenantClause, objectGroupClause } from "../entities/sqlFilters.js"
 import { RESOURCE_COLUMNS, RESOURCE_FROM, ResourceRow } from "./ResourceRow.js"
 
 export interface NewResource {

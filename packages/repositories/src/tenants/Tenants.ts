@@ -3,7 +3,7 @@ import type { DeletedFilter, Paging, Tenant } from "@atom/domain/tenants"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { decodeRows, execute } from "../db/decodeRows.js"
-import { uuidSet } from "../entities/sqlFilters.js"
+import { uuidSet } from "../db/uuidSet.js"
 import { CountRow, likePattern, TENANT_COLUMNS, TenantRow } from "./rows.js"
 
 export interface TenantFilter {
@@ -83,7 +83,7 @@ export class Tenants extends Effect.Service<Tenants>()("atom/Tenants", {
           sql`SELECT ${columns} FROM tenants t
               WHERE ${where({ ...filter, deleted: "live" })} AND t.status = 'active'
                 AND (${reach.anyTenant}::boolean
-                     OR t.id IN (SELECT value::uuid FROM json_array_elements_text(${JSON.stringify(reach.tenantIds)}::json)))
+                     OR t.id IN ${uuidSet(sql, reach.tenantIds)})
               ORDER BY t.created_at DESC, t.id DESC`,
         ),
 

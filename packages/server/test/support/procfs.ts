@@ -24,6 +24,10 @@ export const statFields = (entry: number | string): ReadonlyArray<string> | unde
   return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(")") + 2).split(" ")
 }
 
+/** A `Key: value` figure of `/proc/<pid>/status` (`VmRSS`, `RssAnon`, `Threads` …; sizes in kB), or NaN. */
+export const statusFigure = (pid: number | string, key: string): number =>
+  Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(readProc(`${pid}/status`) ?? "")?.[1] ?? Number.NaN)
+
 /** Whether a process (or thread) runs: it exists and is no zombie. */
 export const isLive = (entry: number | string): boolean => {
   const state = statFields(entry)?.[0]
@@ -33,10 +37,15 @@ export const isLive = (entry: number | string): boolean => {
 /** The command line of a process, arguments separated by spaces ("" once it is gone). */
 export const commandLine = (pid: number | string): string => (readProc(`${pid}/cmdline`) ?? "").replaceAll("\0", " ")
 
+/** The name of a process or thread (`comm`: the executable's, or the name the thread gave itself), or undefined. */
+export const taskName = (entry: number | string): string | undefined => readProc(`${entry}/comm`)?.trimEnd()
+
+/** The ids of every process on the machine. */
+export const processIds = (): Array<string> => readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))
+
 /** The live child processes of `pid` (zombies left out). */
 export const childPids = (pid: number): Array<number> =>
-  readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
+  processIds()
     .filter((entry) => {
       const fields = statFields(entry)
       return fields !== undefined && fields[0] !== "Z" && Number(fields[1]) === pid

@@ -2,7 +2,7 @@ import { AuditEventName } from "@atom/domain/audit"
 import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
 import { AuthzReferences, Entities, PURGE_TABLES, type PurgeTable, TombstonePurges } from "@atom/repositories/entities"
-import { PermissionBlocks } from "@atom/repositories/policy"
+import { PermissionBlocks, Roles } from "@atom/repositories/policy"
 import { Tenants } from "@atom/repositories/tenants"
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
@@ -77,6 +77,7 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
       const sql = yield* SqlClient.SqlClient
       const purges = yield* TombstonePurges
       const blocks = yield* PermissionBlocks
+      const roles = yield* Roles
       const entities = yield* Entities
       const tenants = yield* Tenants
       const references = yield* AuthzReferences
@@ -94,7 +95,7 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
               return { removed: yield* purges.remove(table, doomed), ids: [...doomed, ...credentials] }
             }
             case "roles": {
-              const linked = yield* purges.blocksOfRoles(doomed)
+              const linked = yield* roles.linkedBlocks(doomed)
               const removed = yield* purges.remove(table, doomed)
               yield* blocks.deleteUnreferenced(linked)
               return { removed, ids: doomed }
