@@ -1,6 +1,6 @@
 import type { PreparedAuditEvent } from "@atom/domain/audit"
 import { isOutcome, isPreparedEvent, isRecord } from "./auditEventGuards.js"
-import type { QueuedAuditEvent, RawQueuedEvent } from "./queuedEvent.js"
+import { preparedOf, type QueuedAuditEvent, type RawQueuedEvent } from "./queuedEvent.js"
 
 /**
  * A chunk's events as they cross to the writer process. Raw events (nearly all of them) travel as columns:
@@ -49,7 +49,9 @@ export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEv
     }
     return at
   }
-  const raws = events.filter(isRaw)
+  // an id of another length could not be cut back out of `ids`: such an event (none is made so) goes prepared
+  const columnar = (e: QueuedAuditEvent): e is RawQueuedEvent => isRaw(e) && e.id.length === ID_LENGTH
+  const raws = events.filter(columnar)
   const times = new Float64Array(raws.length * 2)
   const cells = new Int32Array(raws.length * FIELDS)
   const prepared: Array<PreparedAuditEvent> = []
@@ -57,8 +59,8 @@ export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEv
   let ids = ""
   let r = 0
   events.forEach((e, position) => {
-    if (!isRaw(e)) {
-      prepared.push(e)
+    if (!columnar(e)) {
+      prepared.push(preparedOf(e))
       preparedAt.push(position)
       return
     }

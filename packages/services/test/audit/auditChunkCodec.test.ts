@@ -109,6 +109,15 @@ describe("audit chunk codec", () => {
     expect(decodeEvents([testEvent("x")])).toBeNull()
   })
 
+  it("sends an event whose id is not 36 characters prepared, so no other event's id shifts", () => {
+    const odd: QueuedAuditEvent = { ...rawQueuedEvent(decision(1), 1_700_000_000_000, {}), id: "short" }
+    const events = [...mixed().slice(0, 3), odd, ...mixed().slice(3, 5)]
+    const encoded = encodeEvents(events)
+    expect(encoded.prepared.map((e) => e.id)).toEqual(["short"])
+    const decoded = decodeEvents(overTheChannel(encoded)) ?? []
+    expect(decoded.map((e) => preparedOf(e).id)).toEqual(events.map((e) => preparedOf(e).id))
+  })
+
   it("reads back an empty chunk and a chunk of prepared events only", () => {
     expect(decodeEvents(overTheChannel(encodeEvents([])))).toEqual([])
     const prepared = [testEvent("a"), prepareEvent(decision(1), 1_700_000_000_000, {})]
