@@ -41,8 +41,8 @@ const MAX_PLAIN_DEPTH = 4
 
 /**
  * Whether a value is plain JSON (strings, finite numbers, booleans, null, arrays and plain objects, a few
- * levels deep): such details cross to the writer process by V8 serialization and scrub there exactly as
- * here. Anything else (a Date, a class instance, a function) is prepared at enqueue instead.
+ * levels deep): such details cross to the writer process as JSON text (`auditChunkCodec.ts`), which
+ * carries them exactly, and scrub there as they would here. Anything else (a Date, a class instance, a function) is prepared at enqueue instead.
  */
 export const isPlainJson = (value: unknown, depth = 0): boolean => {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true
