@@ -38,6 +38,16 @@ const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kin
 export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEvents => {
   const strings: Array<string> = []
   const index = new Map<string, number>()
+  // a bulk request's events repeat the previous event's values: compared first, before the table's lookup
+  const previous: Array<string | null | undefined> = new Array(FIELDS).fill(undefined)
+  const previousAt: Array<number> = new Array(FIELDS).fill(ABSENT)
+  const field = (k: number, value: string | null | undefined): number => {
+    if (value === previous[k]) return previousAt[k] ?? ABSENT
+    const at = ref(value)
+    previous[k] = value
+    previousAt[k] = at
+    return at
+  }
   const ref = (value: string | null | undefined): number => {
     if (value === undefined) return ABSENT
     if (value === null) return NULL
@@ -69,19 +79,19 @@ export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEv
     times[r * 2] = e.nowMs
     times[r * 2 + 1] = source.at === undefined ? Number.NaN : source.at.getTime()
     const o = r * FIELDS
-    cells[o] = ref(source.event)
-    cells[o + 1] = ref(source.outcome)
-    cells[o + 2] = ref(source.actorId)
-    cells[o + 3] = ref(source.tenantId)
-    cells[o + 4] = ref(source.targetKind)
-    cells[o + 5] = ref(source.targetId)
-    cells[o + 6] = source.details === undefined ? ABSENT : ref(JSON.stringify(source.details))
-    cells[o + 7] = ref(source.clientIp)
-    cells[o + 8] = ref(source.userAgent)
-    cells[o + 9] = ref(source.requestId)
-    cells[o + 10] = ref(request.clientIp)
-    cells[o + 11] = ref(request.userAgent)
-    cells[o + 12] = ref(request.requestId)
+    cells[o] = field(0, source.event)
+    cells[o + 1] = field(1, source.outcome)
+    cells[o + 2] = field(2, source.actorId)
+    cells[o + 3] = field(3, source.tenantId)
+    cells[o + 4] = field(4, source.targetKind)
+    cells[o + 5] = field(5, source.targetId)
+    cells[o + 6] = source.details === undefined ? ABSENT : field(6, JSON.stringify(source.details))
+    cells[o + 7] = field(7, source.clientIp)
+    cells[o + 8] = field(8, source.userAgent)
+    cells[o + 9] = field(9, source.requestId)
+    cells[o + 10] = field(10, request.clientIp)
+    cells[o + 11] = field(11, request.userAgent)
+    cells[o + 12] = field(12, request.requestId)
     r++
   })
   return { count: events.length, strings, ids, times, cells, prepared, preparedAt: Int32Array.from(preparedAt) }

@@ -67,6 +67,14 @@ describe("audit chunk codec", () => {
       events.map((e) => ("kind" in e ? e.kind : "prepared")),
     )
     expect(decoded?.[40]).toEqual(events[40])
+    // null and absent stay apart (a request's own value against the fiber's), as each field changes or repeats
+    // (an invalid `at` crosses as none: both mean "now" to prepareEvent)
+    const at = (d: Date | undefined) => (d === undefined || Number.isNaN(d.getTime()) ? undefined : d.getTime())
+    const facts = (e: QueuedAuditEvent) =>
+      "kind" in e
+        ? [e.source.tenantId, e.source.outcome, e.source.clientIp, e.request.requestId, at(e.source.at)]
+        : null
+    expect(decoded?.map(facts)).toStrictEqual(events.map(facts))
   })
 
   it("writes each repeated string once: a bulk request's events share actor, target, request and details", () => {
