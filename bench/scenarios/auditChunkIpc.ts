@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto"
 import { parseArgs } from "node:util"
 import { serialize } from "node:v8"
 import { decodeEvents, encodeEvents } from "../../packages/services/src/audit/auditChunkCodec.js"
+import { isRecord } from "../../packages/services/src/audit/auditEventGuards.js"
 import { type QueuedAuditEvent, rawQueuedEvent } from "../../packages/services/src/audit/queuedEvent.js"
 import { median } from "../lib/stats.js"
 
@@ -31,8 +32,6 @@ const cpuUs = () => {
   const c = process.cpuUsage()
   return c.user + c.system
 }
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
 /** The receiving side: reads each chunk back and reports its CPU since the first one. */
 const receive = () => {
