@@ -60,7 +60,7 @@ export const rememberedFixture = async (t: TestAtom, prefix: string): Promise<Re
     bump: async () => {
       await sql("UPDATE authz_revision SET revision = revision + 1")
     },
-    flushAudit: () => t.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush("5 seconds"))),
+    flushAudit: () => t.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush("30 seconds"))),
   }
 }
 
