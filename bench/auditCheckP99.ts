@@ -20,12 +20,16 @@
  * events, and the extra server CPU per audited event (on − off, the load-insensitive figure).
  * `--built`: both servers run the built bundle (`pnpm build`) with production's node flags, not the sources.
  * `--node-flags="<flags>"`: extra node flags for both servers (e.g. `--v8-pool-size=1`).
+ * `--pin`: emulates Postgres on its own host (Linux, `taskset`; restored at the end): Postgres and both servers'
+ * audit writer processes on the last CPU, the servers and this load generator on the others, so the two sides
+ * differ only by the audit's share of the server's own CPU.
  * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
  * there when it stops, one for the server's event loop and one for its audit writer process (which takes the
  * server's `--cpu-prof` flags).
  */
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
+import { type CpuPinning, pinDatabaseApart } from "./lib/cpuPinning.js"
 import { unaryMethod } from "./lib/grpc.js"
 import { cpuMs, defaultLoaders, mainThreadCpuMs, normalPriorityCpuMs } from "./lib/processCpu.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
@@ -43,6 +47,7 @@ const { values } = parseArgs({
     profile: { type: "string" },
     "node-flags": { type: "string" },
     built: { type: "boolean" },
+    pin: { type: "boolean" },
   },
 })
 const duration = Number(values.duration ?? 5)
@@ -96,7 +101,8 @@ interface Round {
   readonly rows: number
 }
 
-const main = async () => {
+const main = async (pinning: CpuPinning | undefined) => {
+  if (pinning) log(`pinned: ${pinning.description}`)
   const loaders = defaultLoaders(duration, log)
   const method = unaryMethod(loaders.services, "atom.v1.AuthzService", "Check")
   const common = process.env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}
@@ -169,6 +175,8 @@ const main = async () => {
   )
 
   const round = async (t: Target): Promise<Round> => {
+    // a writer process started (or restarted) since the last round goes to the database's side too
+    pinning?.childrenToDatabaseSide(t.atom.child.pid)
     const rowsBefore = t === onTarget ? await allowRows(t.atom, t.token) : 0
     const cpuBefore = cpuMs(t.atom.child.pid)
     const mainBefore = mainThreadCpuMs(t.atom.child.pid)
@@ -239,12 +247,14 @@ const main = async () => {
     `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +
       `p99 audit off ${fmt(p99Off)} ms, on ${fmt(p99On)} ms, ratio (on ÷ off) ${(p99On / p99Off).toFixed(2)}; ` +
       `audited server wrote ${written} rows (${dropped} dropped)${ingestLine}  ` +
-      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}]\n`,
+      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}${pinning ? ", pinned" : ""}]\n`,
   )
 }
 
+const pinning = values.pin === true ? pinDatabaseApart() : undefined
 try {
-  await main()
+  await main(pinning)
 } finally {
   await Promise.allSettled(runningChildren().map((c) => c.stop(10_000)))
+  pinning?.restore()
 }
