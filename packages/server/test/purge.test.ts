@@ -68,14 +68,15 @@ const block = async (
   tenantId: string,
   objectId: string | null,
   holder: { readonly kind: "entity" | "group"; readonly id: string } | null,
+  objectKind: "resource" | "tenant" = "resource",
 ) => {
   const id = randomUUID()
   await rows(
     t,
     objectId === null
       ? "INSERT INTO permission_blocks (id, tenant_id, scope_mode) VALUES ($1, $2, 'tenant')"
-      : "INSERT INTO permission_blocks (id, tenant_id, scope_mode, object_kind, object_id) VALUES ($1, $2, 'object', 'resource', $3)",
-    ...(objectId === null ? [id, tenantId] : [id, tenantId, objectId]),
+      : "INSERT INTO permission_blocks (id, tenant_id, scope_mode, object_kind, object_id) VALUES ($1, $2, 'object', $4, $3)",
+    ...(objectId === null ? [id, tenantId] : [id, tenantId, objectId, objectKind]),
   )
   await rows(
     t,
@@ -251,6 +252,7 @@ describe("background purge of soft-deleted rows (identity-certs §1.7)", () => {
     })
     const grantOnInside = await block(t, other, inside, { kind: "entity", id: outsider })
     const grantOfMember = await block(t, other, null, { kind: "entity", id: member })
+    const grantOnTenant = await block(t, other, tenant, { kind: "entity", id: outsider }, "tenant")
     await remove(t, admin, "deleteTenant", tenant)
     await backdate(t, "tenants", [tenant], 120)
 
@@ -259,6 +261,7 @@ describe("background purge of soft-deleted rows (identity-certs §1.7)", () => {
     expect(await present(t, "entities", member)).toBe(false)
     expect(await present(t, "resources", inside)).toBe(false)
     expect(await present(t, "permission_blocks", grantOnInside)).toBe(false)
+    expect(await present(t, "permission_blocks", grantOnTenant)).toBe(false)
     expect(await rows(t, "SELECT 1 FROM direct_policies WHERE subject_id = $1", member)).toEqual([])
     expect(await present(t, "permission_blocks", grantOfMember)).toBe(true)
     expect(await present(t, "tenants", other)).toBe(true)

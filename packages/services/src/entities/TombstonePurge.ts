@@ -84,7 +84,10 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
       const audit = yield* AuditLog
       const last = yield* Ref.make<PurgeRun | undefined>(undefined)
 
-      /** Removes one batch of `table` and answers how many rows went and which ids went with them. */
+      /**
+       * Removes one batch of `table` and answers how many rows went and the ids whose blocks and grants the
+       * shared clean-up after the batches must remove.
+       */
       const purgeTable = (table: PurgeTable, cutoff: Date) =>
         Effect.gen(function* () {
           const doomed = yield* purges.expired(table, cutoff, batchSize)
@@ -104,7 +107,9 @@ export class TombstonePurge extends Context.Tag("atom/TombstonePurge")<
               // what the tenants' contents leave dangling, as an explicit tenant purge removes it
               yield* tenants.deleteBlocksTargetingTenants(doomed)
               yield* tenants.deleteBindingsOfTenantSubjects(doomed)
-              return { removed: yield* purges.remove(table, doomed), ids: doomed }
+              // no ids for the shared clean-up: the blocks that target the tenants went just above, and
+              // grants name entities and groups, never a tenant
+              return { removed: yield* purges.remove(table, doomed), ids: [] }
             }
             default:
               return { removed: yield* purges.remove(table, doomed), ids: doomed }
