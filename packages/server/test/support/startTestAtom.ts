@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { type Env, loadConfig } from "../../src/config/loadConfig.js"
 import { type RunningAtom, startAtom } from "../../src/startAtom.js"
 import { loadImage } from "./pgliteImage.js"
+import { SLOW_START_MS, slowStartReport } from "./slowStartReport.js"
 import { createTestDatabase, postgresUrl } from "./testDatabase.js"
 
 /** The bootstrap admin's password in every test Atom (identifier `admin`). */
@@ -43,7 +44,13 @@ export const startTestAtom = async (
       ...env,
     }),
   )
-  const atom = await startAtom(config, { pgliteImage: database ? undefined : loadImage() })
+  // a start that hangs (seen once in CI: a transaction left open at startup) says what it waits on
+  const slow = setTimeout(() => {
+    void slowStartReport(database?.url).then((report) => process.stderr.write(`${report}\n`))
+  }, SLOW_START_MS)
+  const atom = await startAtom(config, { pgliteImage: database ? undefined : loadImage() }).finally(() =>
+    clearTimeout(slow),
+  )
   return {
     atom,
     config,
