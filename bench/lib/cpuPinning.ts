@@ -26,7 +26,7 @@ const postgresPids = (): Array<string> => processIds().filter((pid) => taskName(
 const descendants = (pid: number): Array<number> => childPids(pid).flatMap((child) => [child, ...descendants(child)])
 
 export interface CpuPinning {
-  /** A server's child processes (its audit writer process) onto the database's CPU, and new Postgres connections. */
+  /** A server's child processes (its audit writer process) onto the database's CPU. */
   readonly childrenToDatabaseSide: (serverPid: number) => void
   /** Puts every process back on every CPU. */
   readonly restore: () => void
@@ -49,17 +49,10 @@ export const pinDatabaseApart = (): CpuPinning => {
         setAffinity(p, String(last))
         moved.add(p)
       }
-      for (const p of postgresPids()) setAffinity(p, String(last))
     },
     restore: () => {
       for (const pid of postgresPids()) setAffinity(pid, all)
-      for (const pid of moved) {
-        try {
-          setAffinity(pid, all)
-        } catch {
-          // gone already
-        }
-      }
+      for (const pid of moved) setAffinity(pid, all)
       setAffinity(process.pid, all)
     },
     description: `servers and load on CPU ${appSide}, Postgres and audit writer processes on CPU ${last}`,
