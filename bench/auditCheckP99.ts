@@ -23,6 +23,10 @@
  * `--pin`: emulates Postgres on its own host (Linux, `taskset`; restored at the end): Postgres and both servers'
  * audit writer processes on the last CPU, the servers and this load generator on the others, so the two sides
  * differ only by the audit's share of the server's own CPU.
+ * `--inject`: the decision events come from inside each server instead (`bench/auditInjectEntry.ts`, sources under
+ * tsx): `--ingest` allowed `authz.check` events a second queued as a bulk Check queues them, but with no request
+ * work behind them, for each round's duration. The request load of a real ingest needs cores of its own; on a
+ * machine without them this measures what the audit alone does to the Checks beside it.
  * `--profile <dir>`: the audit-on server runs under the V8 CPU profiler (node --cpu-prof) and writes a profile
  * there when it stops, one for the server's event loop and one for its audit writer process (which takes the
  * server's `--cpu-prof` flags).
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     "node-flags": { type: "string" },
     built: { type: "boolean" },
     pin: { type: "boolean" },
+    inject: { type: "boolean" },
   },
 })
 const duration = Number(values.duration ?? 5)
@@ -56,6 +61,10 @@ const ingest = Number(values.ingest ?? 0)
 /** decisions per background request: aliased authzBulkCheck fields of BULK questions each */
 const BULK = 20
 const perRequest = Math.max(BULK, Math.round(Number(values["per-request"] ?? 200) / BULK) * BULK)
+const inject = values.inject === true
+if (inject && values.built === true)
+  throw new Error("--inject runs the sources (bench/auditInjectEntry.ts), not --built")
+const INJECT_ENTRY = "bench/auditInjectEntry.ts"
 const SERVICE_ENTITY = "00000000-0000-0000-0000-000000000003"
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
@@ -110,11 +119,15 @@ const main = async (pinning: CpuPinning | undefined) => {
   const built = values.built === true
   // node flags tried on both servers alike, e.g. `--node-flags="--v8-pool-size=1"`
   const nodeFlags = (values["node-flags"] ?? "").split(/\s+/).filter((flag) => flag !== "")
-  const off = await startAtom({ env: common, built, nodeFlags })
+  const injected = inject ? { ATOM_BENCH_INJECT_RATE: String(ingest), ATOM_BENCH_INJECT_SECONDS: String(duration) } : {}
+  const entry = inject ? { entry: INJECT_ENTRY } : {}
+  const off = await startAtom({ env: { ...common, ...injected }, built, nodeFlags, ...entry })
   const on = await startAtom({
     built,
+    ...entry,
     env: {
       ...common,
+      ...injected,
       ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED: "true",
     },
     nodeFlags: [...nodeFlags, ...(values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [])],
@@ -156,10 +169,18 @@ const main = async (pinning: CpuPinning | undefined) => {
       pace: { durationSec: seconds, concurrency: 16, ratePerSec },
     })
   const bulkRate = ingest / perRequest
+  /** the round's decision events besides its Checks: injected inside the server, or a background of bulk Checks */
+  const startIngest = (t: Target, seconds: number): Promise<MixedResult | null> => {
+    if (ingest <= 0) return Promise.resolve(null)
+    if (!inject) return background(t, bulkRate, seconds)
+    process.kill(t.atom.child.pid, "SIGUSR2")
+    return Promise.resolve(null)
+  }
+  const extraEvents = (r: Round) => (inject ? ingest * duration : (r.background?.ok ?? 0) * perRequest)
 
   // warm both (the background path too), then the peak of the audit-off server
   for (const t of [offTarget, onTarget]) {
-    await Promise.all([paced(t, 500), ingest > 0 ? background(t, bulkRate, 1) : null])
+    await Promise.all([paced(t, 500), startIngest(t, 1)])
   }
   const closed = await loaders.grpc({
     address: off.grpcAddress,
@@ -171,7 +192,10 @@ const main = async (pinning: CpuPinning | undefined) => {
   const rate = values.rate !== undefined ? Number(values.rate) : Math.max(100, Math.round(closed.opsPerSec / 2))
   log(
     `peak (audit off, closed loop) ${Math.round(closed.opsPerSec)}/s; paced Checks at ${rate}/s` +
-      (ingest > 0 ? ` with a background of ${bulkRate.toFixed(1)} bulk requests/s × ${perRequest} decisions` : ""),
+      (ingest > 0 && inject ? ` with ${ingest} decision events/s injected in the server` : "") +
+      (ingest > 0 && !inject
+        ? ` with a background of ${bulkRate.toFixed(1)} bulk requests/s × ${perRequest} decisions`
+        : ""),
   )
 
   const round = async (t: Target): Promise<Round> => {
@@ -182,7 +206,7 @@ const main = async (pinning: CpuPinning | undefined) => {
     const mainBefore = mainThreadCpuMs(t.atom.child.pid)
     const normalBefore = normalPriorityCpuMs(t.atom.child.pid)
     // the background starts with the Checks and runs as long
-    const [check, bg] = await Promise.all([paced(t, rate), ingest > 0 ? background(t, bulkRate, duration) : null])
+    const [check, bg] = await Promise.all([paced(t, rate), startIngest(t, duration)])
     const cpu = cpuMs(t.atom.child.pid) - cpuBefore
     const mainCpu = mainThreadCpuMs(t.atom.child.pid) - mainBefore
     const normalCpu = normalPriorityCpuMs(t.atom.child.pid) - normalBefore
@@ -215,6 +239,14 @@ const main = async (pinning: CpuPinning | undefined) => {
       )
     }
   }
+  if (inject) {
+    for (const [side, t] of [
+      ["off", offTarget],
+      ["on", onTarget],
+    ] as const) {
+      for (const line of t.atom.child.tail().split("\n")) if (line.startsWith("inject:")) log(`audit ${side} ${line}`)
+    }
+  }
   // drained: every audited decision of the rounds is in the table (or was dropped)
   const drainUntil = performance.now() + 60_000
   let lastRows = -1
@@ -226,12 +258,12 @@ const main = async (pinning: CpuPinning | undefined) => {
   }
   const written = (await counter(on, "atom_audit_events_written_total")) - writtenBefore
   const dropped = (await counter(on, "atom_audit_queue_dropped_total")) - droppedBefore
-  const audited = onRuns.reduce((n, r) => n + r.check.ok + (r.background?.ok ?? 0) * perRequest, 0)
+  const audited = onRuns.reduce((n, r) => n + r.check.ok + extraEvents(r), 0)
   const p50Off = median(offRuns.map((r) => r.check.p50Ms))
   const p50On = median(onRuns.map((r) => r.check.p50Ms))
   const p99Off = median(offRuns.map((r) => r.check.p99Ms))
   const p99On = median(onRuns.map((r) => r.check.p99Ms))
-  const events = median(onRuns.map((r) => r.check.ok + (r.background?.ok ?? 0) * perRequest))
+  const events = median(onRuns.map((r) => r.check.ok + extraEvents(r)))
   /** extra CPU µs per audited event, on − off, of a CPU figure of the rounds */
   const perEvent = (cpu: (r: Round) => number) =>
     (((median(onRuns.map(cpu)) - median(offRuns.map(cpu))) * 1000) / events).toFixed(1)
@@ -247,7 +279,7 @@ const main = async (pinning: CpuPinning | undefined) => {
     `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +
       `p99 audit off ${fmt(p99Off)} ms, on ${fmt(p99On)} ms, ratio (on ÷ off) ${(p99On / p99Off).toFixed(2)}; ` +
       `audited server wrote ${written} rows (${dropped} dropped)${ingestLine}  ` +
-      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}${pinning ? ", pinned" : ""}]\n`,
+      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}${pinning ? ", pinned" : ""}${inject ? ", injected" : ""}]\n`,
   )
 }
 

@@ -2,8 +2,8 @@ import { AtomConfig } from "@atom/domain/config"
 import type { DbFailure } from "@atom/repositories/db"
 import { Context, Effect, Layer, Option } from "effect"
 import { AuditChains } from "./AuditChains.js"
+import { chunkEvents, type EncodedEvents } from "./auditChunkCodec.js"
 import { makeAuditWriterProcess } from "./auditWriterProcess.js"
-import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 /**
  * Where the hot-path queue's writer fibers write a batch: on their lane's chain, in the batch's own
@@ -14,8 +14,9 @@ import type { QueuedAuditEvent } from "./queuedEvent.js"
 export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
   AuditLaneWriter,
   {
+    /** a batch, as the queue holds it: chunks of columns (`auditChunkCodec.ts`) */
     readonly append: (
-      events: ReadonlyArray<QueuedAuditEvent>,
+      chunks: ReadonlyArray<EncodedEvents>,
       lane: number,
       sliceMs: number,
     ) => Effect.Effect<void, DbFailure>
@@ -25,8 +26,10 @@ export class AuditLaneWriter extends Context.Tag("atom/AuditLaneWriter")<
   static readonly InProcess = Layer.effect(
     AuditLaneWriter,
     Effect.map(AuditChains, (chains) => ({
-      append: (events: ReadonlyArray<QueuedAuditEvent>, lane: number, sliceMs: number) =>
-        Effect.asVoid(chains.append(events, { relaxed: true, lane, sliceMs })),
+      append: (chunks: ReadonlyArray<EncodedEvents>, lane: number, sliceMs: number) =>
+        Effect.suspend(() =>
+          Effect.asVoid(chains.append(chunks.flatMap(chunkEvents), { relaxed: true, lane, sliceMs })),
+        ),
     })),
   )
 

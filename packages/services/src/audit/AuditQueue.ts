@@ -28,10 +28,18 @@ import { AtomMetrics } from "../metrics/AtomMetrics.js"
 import { SLICE_BUDGET_MS } from "../scheduling/yieldToEventLoop.js"
 import { AuditLaneWriter } from "./AuditLaneWriter.js"
 import { currentAuditRequest } from "./AuditRequestContext.js"
+import {
+  AUDIT_CHUNK_EVENTS,
+  chunkEvents,
+  chunkIds,
+  chunkWithout,
+  type EncodedEvents,
+  singleEventChunks,
+} from "./auditChunkCodec.js"
 import { auditLogLevel, auditLogLine } from "./auditLogLine.js"
-import { makeEventBuffer } from "./eventBuffer.js"
+import { makeChunkBuffer } from "./chunkBuffer.js"
 import { prepareEvent } from "./prepareEvent.js"
-import { isPlainJson, type QueuedAuditEvent, queuedEventName, rawQueuedEvent } from "./queuedEvent.js"
+import { isPlainJson, queuedEventName } from "./queuedEvent.js"
 
 export interface AuditQueueOptions {
   /** events held in memory while the writer is behind or the database is away */
@@ -116,19 +124,20 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     const laneWriter = yield* AuditLaneWriter
     const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics
-    const buffer = makeEventBuffer<QueuedAuditEvent>(options.capacity)
+    const buffer = makeChunkBuffer(options.capacity, Math.min(AUDIT_CHUNK_EVENTS, options.batchSize))
     const allowRate = storedAllowRate(config.audit)
     // none stored or all: decided without a draw (the fast path of an allowed check asks `countSuppressed`)
     const allowEnabled = allowRate > 0
     const logEveryMs = Duration.toMillis(options.logEvery)
 
-    /** per writer: the batch it is writing or retrying */
+    /** per writer: the batch it is writing or retrying, in chunks */
     const slots = Array.from({ length: Math.max(1, options.writers) }, (_, lane) => ({
       lane,
-      pending: [] as QueuedAuditEvent[],
+      pending: [] as EncodedEvents[],
     }))
     type Slot = (typeof slots)[number]
-    const inFlight = () => slots.reduce((n, slot) => n + slot.pending.length, 0)
+    const eventsIn = (chunks: ReadonlyArray<EncodedEvents>) => chunks.reduce((n, chunk) => n + chunk.count, 0)
+    const inFlight = () => slots.reduce((n, slot) => n + eventsIn(slot.pending), 0)
     let closed = false
     let failing = false
     let dropped = 0
@@ -187,9 +196,13 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         logged || (event.details !== undefined && !isPlainJson(event.details))
           ? prepareEvent(event, now, request)
           : undefined
-      const row: QueuedAuditEvent = prepared ?? rawQueuedEvent(event, now, request)
       const line = logged && prepared !== undefined ? auditLogLine(prepared) : undefined
-      const kept = closed ? drop(1, "shut down") : buffer.offer(row) ? undefined : drop(1, "queue full")
+      const offered = closed
+        ? false
+        : prepared === undefined
+          ? buffer.offerRaw(event, now, request)
+          : buffer.offerPrepared(prepared)
+      const kept = offered ? undefined : drop(1, closed ? "shut down" : "queue full")
       if (line === undefined) return kept
       return kept === undefined ? line : Effect.zipRight(line, kept)
     }
@@ -220,22 +233,23 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     }
 
     /**
-     * Writes the first `count` rows of a slot, or fails. The write and its bookkeeping are one uninterruptible
+     * Writes the first `chunks` chunks of a slot, or fails. The write and its bookkeeping are one uninterruptible
      * step: rows that committed leave `pending` before an interruption (shutdown) can look at it, so the
      * shutdown flush never writes them a second time (their ids would conflict and be dropped as refused).
      */
-    const writeHead = (slot: Slot, count: number) =>
+    const writeHead = (slot: Slot, chunks: number) =>
       Effect.uninterruptible(
         Effect.suspend(() => {
-          const rows = count >= slot.pending.length ? slot.pending : slot.pending.slice(0, count)
+          const head = chunks >= slot.pending.length ? slot.pending : slot.pending.slice(0, chunks)
+          const rows = eventsIn(head)
           const sliceMs = depth() * 2 > options.capacity ? Number.POSITIVE_INFINITY : options.sliceMs
-          return Effect.exit(laneWriter.append(rows, slot.lane, sliceMs)).pipe(
+          return Effect.exit(laneWriter.append(head, slot.lane, sliceMs)).pipe(
             Effect.tap((exit) =>
               Effect.sync(() => {
                 if (Exit.isSuccess(exit)) {
-                  written += rows.length
-                  instruments.auditWritten.inc({}, rows.length)
-                  slot.pending = rows === slot.pending ? [] : slot.pending.slice(rows.length)
+                  written += rows
+                  instruments.auditWritten.inc({}, rows)
+                  slot.pending = head === slot.pending ? [] : slot.pending.slice(head.length)
                 } else instruments.auditWriteFailures.inc({})
               }),
             ),
@@ -266,14 +280,15 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
      */
     const forgetStored = (slot: Slot) =>
       Effect.gen(function* () {
-        const asked = yield* Effect.either(logs.storedIds(slot.pending.map((e) => e.id)))
+        const asked = yield* Effect.either(logs.storedIds(slot.pending.flatMap(chunkIds)))
         if (Either.isLeft(asked)) return false
         const stored = asked.right
         if (stored.size === 0) return true
-        const before = slot.pending.length
-        slot.pending = slot.pending.filter((e) => !stored.has(e.id))
-        written += before - slot.pending.length
-        instruments.auditWritten.inc({}, before - slot.pending.length)
+        const before = eventsIn(slot.pending)
+        slot.pending = slot.pending.flatMap((chunk) => chunkWithout(chunk, stored) ?? [])
+        const gone = before - eventsIn(slot.pending)
+        written += gone
+        instruments.auditWritten.inc({}, gone)
         return true
       })
 
@@ -310,16 +325,18 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
           // not an outage: isolate the row(s) the database refuses; an outage meanwhile leaves the rest pending
           yield* logFailure(exit.cause)
           if (unanswered) yield* forgetStored(slot)
+          slot.pending = slot.pending.flatMap(singleEventChunks)
           while (slot.pending.length > 0) {
             const row = slot.pending[0]
             const single = yield* writeHead(slot, 1)
             if (Exit.isSuccess(single) || row === undefined) continue
             if (isOutage(single.cause)) break
             slot.pending = slot.pending.slice(1)
+            const name = chunkEvents(row).map(queuedEventName).join(", ")
             yield* Effect.logWarning("audit queue: row refused").pipe(
-              Effect.annotateLogs({ audit_event: queuedEventName(row), error: describeFailure(single.cause) }),
+              Effect.annotateLogs({ audit_event: name, error: describeFailure(single.cause) }),
             )
-            yield* drop(1, `row refused: ${queuedEventName(row)}`)
+            yield* drop(row.count, `row refused: ${name}`)
           }
           if (slot.pending.length > 0) continue
           failing = false
@@ -343,7 +360,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
     // what arrived while the writer lingered joins its batch
     const topUp = (slot: Slot) =>
       Effect.sync(() => {
-        const more = buffer.takeUpTo(options.batchSize - slot.pending.length)
+        const more = buffer.takeUpTo(options.batchSize - eventsIn(slot.pending))
         if (more.length > 0) slot.pending = slot.pending.concat(more)
       })
 
@@ -352,7 +369,7 @@ const makeAuditQueue = (options: AuditQueueOptions) =>
         while (true) {
           if (slot.pending.length === 0) {
             while (slot.pending.length === 0) yield* takeBatch(slot)
-            if (options.lingerMs > 0 && slot.pending.length < options.batchSize) {
+            if (options.lingerMs > 0 && eventsIn(slot.pending) < options.batchSize) {
               yield* Effect.sleep(Duration.millis(options.lingerMs))
               yield* topUp(slot)
             }

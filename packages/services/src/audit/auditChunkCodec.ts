@@ -1,22 +1,26 @@
-import type { PreparedAuditEvent } from "@atom/domain/audit"
+import type { AuditEvent, AuditRequestInfo, PreparedAuditEvent } from "@atom/domain/audit"
 import { isOutcome, isPreparedEvent, isRecord } from "./auditEventGuards.js"
 import { preparedOf, type QueuedAuditEvent, type RawQueuedEvent } from "./queuedEvent.js"
+import { timeOrderedIdInto, UUID_BYTES, uuidBytesInto, uuidText } from "./timeOrderedId.js"
 
 /**
- * A chunk's events as they cross to the writer process. Raw events (nearly all of them) travel as columns:
- * every string once in a table (the events of one request share their actor, target, request id, user
- * agent and often their details), each event a row of indexes into it, ids in one string and times in a
- * Float64Array. V8 serializes that as a few flat buffers instead of a graph of small objects: at 200
- * decision events it is a fifth of the bytes, and the writer reads it back in a fraction of the time.
- * Prepared events (rare: those with a log line, or with details that are not plain JSON) go as objects.
+ * A chunk of hot-path events, as the queue holds them and as they cross to the writer process. Raw events
+ * (nearly all of them) are columns: every string once in a table (the events of one request share their
+ * actor, target, request id, user agent and often their details), each event a row of indexes into it, ids
+ * as 16 bytes each and times in a Float64Array. An event is written into its chunk when it is queued, so the
+ * queue holds no object per event: what waits for the database is a few flat buffers that the garbage
+ * collector neither scans nor copies (objects held that long were promoted, ~4 MB per scavenge at 15,000
+ * events/s, and made each scavenge a 10–27 ms pause). V8 serializes the columns as they are, and the writer
+ * reads them back in a fraction of the time a graph of small objects takes. Prepared events (rare: those
+ * with a log line, or with details that are not plain JSON) go as objects.
  */
 export interface EncodedEvents {
   /** how many events, raw and prepared */
   readonly count: number
   /** the strings the cells point at */
   readonly strings: ReadonlyArray<string>
-  /** the raw events' ids, 36 characters each, in order */
-  readonly ids: string
+  /** the raw events' ids (UUIDs), 16 bytes each, in order */
+  readonly ids: Uint8Array
   /** per raw event: the enqueue time (ms), then its own time (`at`, NaN when it has none) */
   readonly times: Float64Array
   /** per raw event, FIELDS cells: an index into `strings`, NULL or ABSENT */
@@ -26,7 +30,9 @@ export interface EncodedEvents {
   readonly preparedAt: Int32Array
 }
 
-const ID_LENGTH = 36
+/** Events per chunk at most: a chunk is one message to the writer process, which serializes in well under a ms. */
+export const AUDIT_CHUNK_EVENTS = 200
+
 const NULL = -1
 const ABSENT = -2
 /** source: event, outcome, actor, tenant, target kind, target, details (JSON), client IP, user agent, request id; then the request's three */
@@ -34,20 +40,32 @@ const FIELDS = 13
 
 const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
 
-/** The columns of a chunk's events (raw details are plain JSON, `isPlainJson`, so JSON carries them exactly). */
-export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEvents => {
+/** A chunk being filled, event by event, up to its capacity. */
+export interface ChunkBuilder {
+  readonly size: () => number
+  readonly full: () => boolean
+  /** A raw event queued now: its id (UUIDv7 of `nowMs`) drawn here. Its details must be plain JSON (`isPlainJson`). */
+  readonly addRaw: (source: AuditEvent, nowMs: number, request: AuditRequestInfo) => void
+  /** An event that already has its id: raw ones keep it, prepared ones (and any id `uuidText` would not give back) go as objects. */
+  readonly add: (event: QueuedAuditEvent) => void
+  /** The chunk (trimmed to what was added); the builder is not used after. */
+  readonly seal: () => EncodedEvents
+}
+
+export const makeChunkBuilder = (capacity: number): ChunkBuilder => {
   const strings: Array<string> = []
   const index = new Map<string, number>()
   // a bulk request's events repeat the previous event's values: compared first, before the table's lookup
   const previous: Array<string | null | undefined> = new Array(FIELDS).fill(undefined)
   const previousAt: Array<number> = new Array(FIELDS).fill(ABSENT)
-  const field = (k: number, value: string | null | undefined): number => {
-    if (value === previous[k]) return previousAt[k] ?? ABSENT
-    const at = ref(value)
-    previous[k] = value
-    previousAt[k] = at
-    return at
-  }
+  const ids = new Uint8Array(capacity * UUID_BYTES)
+  const times = new Float64Array(capacity * 2)
+  const cells = new Int32Array(capacity * FIELDS)
+  const prepared: Array<PreparedAuditEvent> = []
+  const preparedAt: Array<number> = []
+  let count = 0
+  let r = 0
+
   const ref = (value: string | null | undefined): number => {
     if (value === undefined) return ABSENT
     if (value === null) return NULL
@@ -59,24 +77,16 @@ export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEv
     }
     return at
   }
-  // an id of another length could not be cut back out of `ids`: such an event (none is made so) goes prepared
-  const columnar = (e: QueuedAuditEvent): e is RawQueuedEvent => isRaw(e) && e.id.length === ID_LENGTH
-  const raws = events.reduce((n, e) => (columnar(e) ? n + 1 : n), 0)
-  const times = new Float64Array(raws * 2)
-  const cells = new Int32Array(raws * FIELDS)
-  const prepared: Array<PreparedAuditEvent> = []
-  const preparedAt: Array<number> = []
-  let ids = ""
-  let r = 0
-  events.forEach((e, position) => {
-    if (!columnar(e)) {
-      prepared.push(preparedOf(e))
-      preparedAt.push(position)
-      return
-    }
-    const { source, request } = e
-    ids += e.id
-    times[r * 2] = e.nowMs
+  const field = (k: number, value: string | null | undefined): number => {
+    if (value === previous[k]) return previousAt[k] ?? ABSENT
+    const at = ref(value)
+    previous[k] = value
+    previousAt[k] = at
+    return at
+  }
+  /** the columns of the r-th raw event but its id */
+  const columns = (source: AuditEvent, nowMs: number, request: AuditRequestInfo) => {
+    times[r * 2] = nowMs
     times[r * 2 + 1] = source.at === undefined ? Number.NaN : source.at.getTime()
     const o = r * FIELDS
     cells[o] = field(0, source.event)
@@ -93,8 +103,45 @@ export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEv
     cells[o + 11] = field(11, request.userAgent)
     cells[o + 12] = field(12, request.requestId)
     r++
-  })
-  return { count: events.length, strings, ids, times, cells, prepared, preparedAt: Int32Array.from(preparedAt) }
+    count++
+  }
+  const addPrepared = (event: PreparedAuditEvent) => {
+    prepared.push(event)
+    preparedAt.push(count)
+    count++
+  }
+
+  return {
+    size: () => count,
+    full: () => count >= capacity,
+    addRaw: (source, nowMs, request) => {
+      timeOrderedIdInto(nowMs, ids, r * UUID_BYTES)
+      columns(source, nowMs, request)
+    },
+    add: (event) => {
+      // an id that would not read back exactly goes with its event, prepared
+      if (isRaw(event) && uuidBytesInto(event.id, ids, r * UUID_BYTES))
+        columns(event.source, event.nowMs, event.request)
+      else addPrepared(preparedOf(event))
+    },
+    seal: () => ({
+      count,
+      strings,
+      // a chunk sealed before it filled sends only what it holds (a view would carry its whole buffer)
+      ids: ids.length === r * UUID_BYTES ? ids : ids.slice(0, r * UUID_BYTES),
+      times: times.length === r * 2 ? times : times.slice(0, r * 2),
+      cells: cells.length === r * FIELDS ? cells : cells.slice(0, r * FIELDS),
+      prepared,
+      preparedAt: Int32Array.from(preparedAt),
+    }),
+  }
+}
+
+/** The columns of a chunk's events (raw details are plain JSON, `isPlainJson`, so JSON carries them exactly). */
+export const encodeEvents = (events: ReadonlyArray<QueuedAuditEvent>): EncodedEvents => {
+  const builder = makeChunkBuilder(events.length)
+  for (const event of events) builder.add(event)
+  return builder.seal()
 }
 
 /** Reads the columns back into events; null when anything is out of shape (the writer then refuses the chunk). */
@@ -106,7 +153,7 @@ export const decodeEvents = (u: unknown): ReadonlyArray<QueuedAuditEvent> | null
     !Number.isSafeInteger(count) ||
     !Array.isArray(strings) ||
     !strings.every((s) => typeof s === "string") ||
-    typeof ids !== "string" ||
+    !(ids instanceof Uint8Array) ||
     !(times instanceof Float64Array) ||
     !(cells instanceof Int32Array) ||
     !Array.isArray(prepared) ||
@@ -116,7 +163,7 @@ export const decodeEvents = (u: unknown): ReadonlyArray<QueuedAuditEvent> | null
   )
     return null
   const raws = count - prepared.length
-  if (raws < 0 || ids.length !== raws * ID_LENGTH || times.length !== raws * 2 || cells.length !== raws * FIELDS)
+  if (raws < 0 || ids.length !== raws * UUID_BYTES || times.length !== raws * 2 || cells.length !== raws * FIELDS)
     return null
   const table: ReadonlyArray<string> = strings
   const text = (cell: number | undefined): string | null | undefined | false => {
@@ -165,7 +212,7 @@ const parseObject = (json: string): Record<string, unknown> | false => {
 /** The r-th raw event of the columns, or null when a cell is out of shape. */
 const rawAt = (
   r: number,
-  ids: string,
+  ids: Uint8Array,
   times: Float64Array,
   cells: Int32Array,
   text: (cell: number | undefined) => string | null | undefined | false,
@@ -182,7 +229,7 @@ const rawAt = (
   if (!Number.isFinite(nowMs)) return null
   return {
     kind: "raw",
-    id: ids.slice(r * ID_LENGTH, (r + 1) * ID_LENGTH),
+    id: uuidText(ids, r * UUID_BYTES),
     nowMs,
     source: {
       event,
@@ -207,3 +254,28 @@ const rawAt = (
 
 const orAbsent = (value: string | null | undefined | false): string | null | undefined =>
   value === false ? undefined : value
+
+/** The events of a chunk this process made; one out of shape cannot come from the builder, so it is a defect. */
+export const chunkEvents = (chunk: EncodedEvents): ReadonlyArray<QueuedAuditEvent> => {
+  const events = decodeEvents(chunk)
+  if (events === null) throw new Error("audit chunk out of shape")
+  return events
+}
+
+/** Every event's id. */
+export const chunkIds = (chunk: EncodedEvents): Array<string> => {
+  const ids = chunk.prepared.map((e) => e.id)
+  for (let at = 0; at < chunk.ids.length; at += UUID_BYTES) ids.push(uuidText(chunk.ids, at))
+  return ids
+}
+
+/** The chunk without the events of these ids (the same chunk when it has none of them; null when none is left). */
+export const chunkWithout = (chunk: EncodedEvents, ids: ReadonlySet<string>): EncodedEvents | null => {
+  if (!chunkIds(chunk).some((id) => ids.has(id))) return chunk
+  const kept = chunkEvents(chunk).filter((e) => !ids.has(e.id))
+  return kept.length === 0 ? null : encodeEvents(kept)
+}
+
+/** A chunk of one event per event (to find the one the database refuses). */
+export const singleEventChunks = (chunk: EncodedEvents): Array<EncodedEvents> =>
+  chunk.count <= 1 ? [chunk] : chunkEvents(chunk).map((e) => encodeEvents([e]))

@@ -4,9 +4,8 @@ import { Unavailable } from "@atom/domain/errors"
 import type { DbFailure } from "@atom/repositories/db"
 import { Deferred, Duration, Effect, Either, Redacted, Schema, type Scope } from "effect"
 import { yieldToEventLoop } from "../scheduling/yieldToEventLoop.js"
-import { encodeEvents } from "./auditChunkCodec.js"
+import type { EncodedEvents } from "./auditChunkCodec.js"
 import { type ToWriter, WriteReply, type WriterSettings } from "./auditWriterProtocol.js"
-import type { QueuedAuditEvent } from "./queuedEvent.js"
 
 /** Replaced with `true` by scripts/build.ts: the bundle starts dist/auditWriterWorker.mjs. */
 declare const ATOM_BUNDLE: boolean | undefined
@@ -33,9 +32,6 @@ const WRITER_NODE_FLAGS = ["--v8-pool-size=1", "--max-old-space-size=256"]
  */
 const profilerFlags = (): ReadonlyArray<string> => process.execArgv.filter((flag) => flag.startsWith("--cpu-prof"))
 
-/** Events per message: serializing this many takes a few hundred µs of the event loop. */
-const CHUNK = 200
-
 const decodeReply = Schema.decodeUnknownEither(WriteReply)
 
 const spawn = (): ChildProcess =>
@@ -48,11 +44,11 @@ const spawn = (): ChildProcess =>
 export interface AuditWriterProcess {
   /**
    * Writes a batch on a lane's chain in the writer process; fails as the write did, or with `Unavailable`
-   * when the process stops first. `sliceMs` finite: the batch is sent in chunks with the event loop free
-   * in between; infinite (a queue more than half full): sent at once.
+   * when the process stops first. The batch's chunks go one message each; `sliceMs` finite: with the event
+   * loop free in between; infinite (a queue more than half full): at once.
    */
   readonly append: (
-    events: ReadonlyArray<QueuedAuditEvent>,
+    chunks: ReadonlyArray<EncodedEvents>,
     lane: number,
     sliceMs: number,
   ) => Effect.Effect<void, DbFailure>
@@ -134,18 +130,18 @@ export const makeAuditWriterProcess = (
     // not while the first batch waits; not held until a batch is out
     started()
 
-    const append = (events: ReadonlyArray<QueuedAuditEvent>, lane: number, sliceMs: number) =>
+    const append = (chunks: ReadonlyArray<EncodedEvents>, lane: number, sliceMs: number) =>
       Effect.gen(function* () {
         const deferred = yield* Deferred.make<void, DbFailure>()
         const id = nextId++
         const c = started()
         waiting.set(id, deferred)
         hold(c, true)
-        const step = Number.isFinite(sliceMs) ? CHUNK : events.length
-        for (let from = 0; from < events.length; from += step) {
-          const last = from + step >= events.length
-          post(c, { kind: "chunk", id, lane, events: encodeEvents(events.slice(from, from + step)), last })
-          if (!last) yield* yieldToEventLoop
+        const sliced = Number.isFinite(sliceMs)
+        for (const [at, chunk] of chunks.entries()) {
+          const last = at === chunks.length - 1
+          post(c, { kind: "chunk", id, lane, events: chunk, last })
+          if (!last && sliced) yield* yieldToEventLoop
         }
         return yield* Deferred.await(deferred)
       })

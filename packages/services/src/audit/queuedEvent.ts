@@ -3,10 +3,10 @@ import { prepareEvent } from "./prepareEvent.js"
 import { timeOrderedId } from "./timeOrderedId.js"
 
 /**
- * A hot-path event queued as the use case reported it: its id and time fixed at enqueue, its scrubbing and
- * normalisation (`prepareEvent`) left to the writer, which does them row by row as it links the batch
- * (in the writer process on Postgres, in slices between requests on PGlite) instead of inside the request
- * that produced the event (a bulk Check's 200 events cost it about 0.3 ms).
+ * A hot-path event as the use case reported it, read back out of its chunk (`auditChunkCodec.ts`): its id
+ * and time fixed at enqueue, its scrubbing and normalisation (`prepareEvent`) left to the writer, which does
+ * them row by row as it links the batch (in the writer process on Postgres, in slices between requests on
+ * PGlite) instead of inside the request that produced the event (a bulk Check's 200 events cost it about 0.3 ms).
  */
 export interface RawQueuedEvent {
   readonly kind: "raw"
@@ -16,10 +16,10 @@ export interface RawQueuedEvent {
   readonly request: AuditRequestInfo
 }
 
-/** What the hot-path queue holds: an event prepared at enqueue (it had a log line to write), or a raw one. */
+/** A hot-path event: prepared at enqueue (it had a log line to write, or details that are not plain JSON), or raw. */
 export type QueuedAuditEvent = PreparedAuditEvent | RawQueuedEvent
 
-/** An event to queue as reported: its id (UUIDv7 of `nowMs`) and time fixed now, as `prepareEvent` would. */
+/** A raw event of `source`: its id (UUIDv7 of `nowMs`) and time fixed now, as `prepareEvent` would. */
 export const rawQueuedEvent = (source: AuditEvent, nowMs: number, request: AuditRequestInfo): RawQueuedEvent => ({
   kind: "raw",
   id: timeOrderedId(nowMs),

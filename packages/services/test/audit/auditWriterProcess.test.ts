@@ -10,6 +10,7 @@ import {
   schedPolicy,
   threadIds,
 } from "../../../server/test/support/procfs.js"
+import { encodeEvents } from "../../src/audit/auditChunkCodec.js"
 import { testEvent, unreachableWriter } from "./fixtures/unreachableWriter.js"
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
@@ -35,7 +36,7 @@ const writer = unreachableWriter
 
 /** A write's answer from the process: it started (priority first, then the write, refused by port 1). */
 const answered = (w: Effect.Effect.Success<ReturnType<typeof writer>>) =>
-  Effect.map(Effect.either(w.append([testEvent("test.priority")], 0, Number.POSITIVE_INFINITY)), (r) =>
+  Effect.map(Effect.either(w.append([encodeEvents([testEvent("test.priority")])], 0, Number.POSITIVE_INFINITY)), (r) =>
     r._tag === "Left" ? r.left._tag : "written",
   )
 
@@ -103,9 +104,16 @@ describe.runIf(process.platform === "linux")("the audit writer process", () => {
         Effect.flatMap(writer(true), (w) =>
           Effect.all(
             [
-              // the bad event in the first of two chunks (sliceMs finite: 200 events a chunk)
-              w.append([malformed, ...Array.from({ length: 250 }, () => testEvent("test.after"))], 0, 5),
-              w.append([testEvent("test.after")], 0, Number.POSITIVE_INFINITY),
+              // the bad event in the first of two chunks (sliceMs finite: one message a chunk)
+              w.append(
+                [
+                  encodeEvents([malformed, ...Array.from({ length: 199 }, () => testEvent("test.after"))]),
+                  encodeEvents(Array.from({ length: 51 }, () => testEvent("test.after"))),
+                ],
+                0,
+                5,
+              ),
+              w.append([encodeEvents([testEvent("test.after")])], 0, Number.POSITIVE_INFINITY),
             ].map((write) => Effect.map(Effect.either(write), (r) => (r._tag === "Left" ? r.left._tag : "written"))),
           ).pipe(Effect.timeout("30 seconds")),
         ),
