@@ -117,13 +117,23 @@ describe("audit chunk codec", () => {
     expect(decodeEvents([testEvent("x")])).toBeNull()
   })
 
-  it("sends an event whose id is not 36 characters prepared, so no other event's id shifts", () => {
+  it("sends an event whose id is not a UUID prepared, so no other event's id shifts", () => {
     const odd: QueuedAuditEvent = { ...rawQueuedEvent(decision(1), 1_700_000_000_000, {}), id: "short" }
     const events = [...mixed().slice(0, 3), odd, ...mixed().slice(3, 5)]
     const encoded = encodeEvents(events)
     expect(encoded.prepared.map((e) => e.id)).toEqual(["short"])
     const decoded = decodeEvents(overTheChannel(encoded)) ?? []
     expect(decoded.map((e) => preparedOf(e).id)).toEqual(events.map((e) => preparedOf(e).id))
+  })
+
+  it("keeps an id's exact text: one the 16-byte form would not give back (upper case) goes prepared", () => {
+    const upper: QueuedAuditEvent = { ...rawQueuedEvent(decision(1), 1_700_000_000_000, {}), id: ACTOR.toUpperCase() }
+    const events = [...mixed().slice(0, 2), upper]
+    const encoded = encodeEvents(events)
+    expect(encoded.ids.length).toBe(2 * 16)
+    expect(encoded.prepared.map((e) => e.id)).toEqual([ACTOR.toUpperCase()])
+    const decoded = decodeEvents(overTheChannel(encoded)) ?? []
+    expect(decoded.map((e) => e.id)).toEqual(events.map((e) => e.id))
   })
 
   it("reads back an empty chunk and a chunk of prepared events only", () => {

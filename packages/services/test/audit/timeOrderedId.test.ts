@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { timeOrderedId } from "../../src/audit/timeOrderedId.js"
+import { timeOrderedId, timeOrderedIdInto, uuidBytesInto, uuidText } from "../../src/audit/timeOrderedId.js"
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -25,5 +25,24 @@ describe("audit ids (UUID version 7, RFC 9562)", () => {
     expect(new Set(ids.map((id) => id.at(-1))).size).toBe(16)
     // and all four variant values
     expect(new Set(ids.map((id) => id[19])).size).toBe(4)
+  })
+
+  it("has a 16-byte form (the queue's) that reads back to the same text, and refuses any other text", () => {
+    const bytes = new Uint8Array(48)
+    const ms = Date.UTC(2026, 11, 2, 1, 2, 3, 4)
+    timeOrderedIdInto(ms, bytes, 16)
+    const text = uuidText(bytes, 16)
+    expect(text).toMatch(V7)
+    expect(Number.parseInt(text.replaceAll("-", "").slice(0, 12), 16)).toBe(ms)
+    // the neighbours are untouched
+    expect([...bytes.subarray(0, 16), ...bytes.subarray(32)].every((b) => b === 0)).toBe(true)
+    const again = new Uint8Array(16)
+    expect(uuidBytesInto(text, again, 0)).toBe(true)
+    expect(uuidText(again, 0)).toBe(text)
+    for (const other of [text.toUpperCase(), text.replaceAll("-", ""), `${text}0`, "short", `{${text.slice(1)}}`]) {
+      const untouched = new Uint8Array(16)
+      expect(uuidBytesInto(other, untouched, 0)).toBe(false)
+      expect(untouched.every((b) => b === 0)).toBe(true)
+    }
   })
 })
