@@ -40,6 +40,32 @@ const FIELDS = 13
 
 const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
 
+/**
+ * The own keys and values of a details object whose values are all plain (a string, number, boolean, null or
+ * undefined), copied: two such objects with the same keys in the same order and the same values have the same
+ * JSON. Undefined for details with a nested value.
+ */
+interface FlatDetails {
+  readonly keys: ReadonlyArray<string>
+  readonly values: ReadonlyArray<unknown>
+}
+
+const flatDetails = (details: Readonly<Record<string, unknown>>): FlatDetails | undefined => {
+  const keys = Object.keys(details)
+  const values = keys.map((key) => Reflect.get(details, key))
+  return values.some((v) => typeof v === "object" && v !== null) ? undefined : { keys, values }
+}
+
+const matches = (details: Readonly<Record<string, unknown>>, flat: FlatDetails): boolean => {
+  const keys = Object.keys(details)
+  if (keys.length !== flat.keys.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]
+    if (key === undefined || key !== flat.keys[i] || Reflect.get(details, key) !== flat.values[i]) return false
+  }
+  return true
+}
+
 /** A chunk being filled, event by event, up to its capacity. */
 export interface ChunkBuilder {
   readonly size: () => number
@@ -58,6 +84,10 @@ export const makeChunkBuilder = (capacity: number): ChunkBuilder => {
   // a bulk request's events repeat the previous event's values: compared first, before the table's lookup
   const previous: Array<string | null | undefined> = new Array(FIELDS).fill(undefined)
   const previousAt: Array<number> = new Array(FIELDS).fill(ABSENT)
+  // a bulk request's events carry equal details, each its own object: the last one's JSON serves the next
+  // (compared with a copy of its values, so a details object changed after it was queued is serialized again)
+  let lastDetails: FlatDetails | undefined
+  let lastDetailsJson = ""
   const ids = new Uint8Array(capacity * UUID_BYTES)
   const times = new Float64Array(capacity * 2)
   const cells = new Int32Array(capacity * FIELDS)
@@ -84,6 +114,12 @@ export const makeChunkBuilder = (capacity: number): ChunkBuilder => {
     previousAt[k] = at
     return at
   }
+  const detailsJson = (details: Readonly<Record<string, unknown>>): string => {
+    if (lastDetails !== undefined && matches(details, lastDetails)) return lastDetailsJson
+    lastDetails = flatDetails(details)
+    lastDetailsJson = JSON.stringify(details)
+    return lastDetailsJson
+  }
   /** the columns of the r-th raw event but its id */
   const columns = (source: AuditEvent, nowMs: number, request: AuditRequestInfo) => {
     times[r * 2] = nowMs
@@ -95,7 +131,7 @@ export const makeChunkBuilder = (capacity: number): ChunkBuilder => {
     cells[o + 3] = field(3, source.tenantId)
     cells[o + 4] = field(4, source.targetKind)
     cells[o + 5] = field(5, source.targetId)
-    cells[o + 6] = source.details === undefined ? ABSENT : field(6, JSON.stringify(source.details))
+    cells[o + 6] = source.details === undefined ? ABSENT : field(6, detailsJson(source.details))
     cells[o + 7] = field(7, source.clientIp)
     cells[o + 8] = field(8, source.userAgent)
     cells[o + 9] = field(9, source.requestId)

@@ -2,7 +2,7 @@ import { deserialize, serialize } from "node:v8"
 import type { AuditEvent } from "@atom/domain/audit"
 import { canonicalJson } from "@atom/engines/audit"
 import { describe, expect, it } from "vitest"
-import { decodeEvents, encodeEvents } from "../../src/audit/auditChunkCodec.js"
+import { decodeEvents, encodeEvents, makeChunkBuilder } from "../../src/audit/auditChunkCodec.js"
 import { prepareEvent } from "../../src/audit/prepareEvent.js"
 import { preparedOf, type QueuedAuditEvent, rawQueuedEvent } from "../../src/audit/queuedEvent.js"
 import { testEvent } from "./fixtures/unreachableWriter.js"
@@ -134,6 +134,38 @@ describe("audit chunk codec", () => {
     expect(encoded.prepared.map((e) => e.id)).toEqual([ACTOR.toUpperCase()])
     const decoded = decodeEvents(overTheChannel(encoded)) ?? []
     expect(decoded.map((e) => e.id)).toEqual(events.map((e) => e.id))
+  })
+
+  it("reuses the previous event's details text only where serializing would give the same text", () => {
+    const changing: Record<string, unknown> = { a: 1 }
+    const details: ReadonlyArray<Record<string, unknown>> = [
+      { a: 1, b: "x" },
+      { a: 1, b: "x" },
+      { b: "x", a: 1 },
+      { b: "x", a: 1, c: undefined },
+      { b: "x", a: -0 },
+      { b: { n: 1 } },
+      { b: { n: 2 } },
+      changing,
+    ]
+    const builder = makeChunkBuilder(20)
+    for (const d of details) builder.addRaw({ event: "test.details", outcome: "allow", details: d }, 0, {})
+    // the same object again, changed after it was queued
+    changing.a = 2
+    builder.addRaw({ event: "test.details", outcome: "allow", details: changing }, 0, {})
+    const decoded = decodeEvents(overTheChannel(builder.seal())) ?? []
+    const texts = decoded.map((e) => JSON.stringify("kind" in e ? e.source.details : e.details))
+    expect(texts).toEqual([
+      '{"a":1,"b":"x"}',
+      '{"a":1,"b":"x"}',
+      '{"b":"x","a":1}',
+      '{"b":"x","a":1}',
+      '{"b":"x","a":0}',
+      '{"b":{"n":1}}',
+      '{"b":{"n":2}}',
+      '{"a":1}',
+      '{"a":2}',
+    ])
   })
 
   it("reads back an empty chunk and a chunk of prepared events only", () => {
