@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditRequestInfo, PreparedAuditEvent } from "@atom/domain/audit"
 import { isOutcome, isPreparedEvent, isRecord } from "./auditEventGuards.js"
-import { preparedOf, type QueuedAuditEvent, type RawQueuedEvent } from "./queuedEvent.js"
+import { isRaw, preparedOf, type QueuedAuditEvent, type RawQueuedEvent } from "./queuedEvent.js"
 import { timeOrderedIdInto, UUID_BYTES, uuidBytesInto, uuidText } from "./timeOrderedId.js"
 
 /**
@@ -37,8 +37,6 @@ const NULL = -1
 const ABSENT = -2
 /** source: event, outcome, actor, tenant, target kind, target, details (JSON), client IP, user agent, request id; then the request's three */
 const FIELDS = 13
-
-const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
 
 /**
  * The own keys and values of a details object whose values are all plain (a string, number, boolean, null or

@@ -28,7 +28,7 @@ export const rawQueuedEvent = (source: AuditEvent, nowMs: number, request: Audit
   request,
 })
 
-const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
+export const isRaw = (e: QueuedAuditEvent): e is RawQueuedEvent => "kind" in e && e.kind === "raw"
 
 /** The event ready to link and store. */
 export const preparedOf = (e: QueuedAuditEvent): PreparedAuditEvent =>
