@@ -56,8 +56,12 @@ export const loadNativeArgon2: Effect.Effect<NativeArgon2, unknown> = Effect.try
 
 const salt = (params: Argon2Params): Uint8Array => new Uint8Array(randomBytes(params.saltLength))
 
-/** Adds `needsRehash` and a cached dummy hash (computed on first use) to hash/verify. */
-const complete = (
+/**
+ * Adds `needsRehash` and `dummyVerify` to hash/verify. The dummy's stored hash is made once, on
+ * first use, by `hash` itself, so verifying against it costs what verifying a current-parameters
+ * password costs.
+ */
+export const withDummyVerify = (
   implementation: PasswordHasherImplementation,
   params: Argon2Params,
   hash: PasswordHasherShape["hash"],
@@ -84,7 +88,7 @@ const makePooled = (
   versions: ReadonlyArray<number>,
 ): Effect.Effect<PasswordHasherShape> => {
   const raw = (job: Argon2Job) => Effect.tryPromise((signal) => pool.run(job, signal))
-  return complete(
+  return withDummyVerify(
     implementation,
     params,
     (secret) =>

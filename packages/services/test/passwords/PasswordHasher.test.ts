@@ -8,6 +8,7 @@ import {
   parsePhc,
   scopedAuto,
   TEST_ARGON2ID,
+  withDummyVerify,
 } from "../../src/passwords/index.js"
 
 const PHC_OWASP = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/
@@ -102,15 +103,52 @@ const contract = (name: string, hasher: Layer.Layer<PasswordHasher>, implementat
         }
         const dummy = median(dummies)
         const real = median(reals)
-        // the same work: medians within a factor of 2.5 either way
-        expect(dummy).toBeGreaterThan(real / 2.5)
-        expect(dummy).toBeLessThan(real * 2.5)
+        // A dummy that skipped the work would answer in microseconds, a verification takes
+        // milliseconds. Only that floor is asserted: how close the two medians come on a loaded
+        // CI box is a measurement, not a unit fact (the dummy hash is made by `hash` under the
+        // current parameters, so the two do the same work by construction; see "dummyVerify" below).
+        expect(dummy).toBeGreaterThan(real / 5)
       }),
     )
   })
 
 contract("PasswordHasher.NodeRs", PasswordHasher.NodeRs, "node-rs")
 contract("PasswordHasher.WasmPool", PasswordHasher.WasmPool, "wasm-pool")
+
+describe("dummyVerify", () => {
+  const DUMMY_STORED = `$argon2id$v=19$m=19456,t=2,p=1$${"c2FsdA".repeat(3)}AAAA$${"A".repeat(43)}`
+  it("verifies once per call against one hash made by `hash` under the current parameters", async () => {
+    const hashed: Array<string> = []
+    const verified: Array<{ readonly stored: string; readonly secret: string }> = []
+    const shape = await Effect.runPromise(
+      withDummyVerify(
+        "node-rs",
+        OWASP_ARGON2ID,
+        (secret) =>
+          Effect.sync(() => {
+            hashed.push(String(Redacted.value(secret)))
+            return DUMMY_STORED
+          }),
+        (stored, secret) =>
+          Effect.sync(() => {
+            verified.push({ stored, secret: String(Redacted.value(secret)) })
+            return true
+          }),
+      ),
+    )
+    expect(hashed).toEqual([])
+    // even a verify that matched answers false
+    expect(await Effect.runPromise(shape.dummyVerify(pw("a")))).toBe(false)
+    expect(await Effect.runPromise(shape.dummyVerify(pw("b")))).toBe(false)
+    expect(hashed).toHaveLength(1)
+    expect(hashed[0]).toMatch(/^[0-9a-f]{64}$/)
+    expect(verified.map((v) => v.secret)).toEqual(["a", "b"])
+    for (const v of verified) {
+      expect(v.stored).toBe(DUMMY_STORED)
+      expect(shape.needsRehash(v.stored)).toBe(false)
+    }
+  })
+})
 
 describe("the two implementations are interchangeable", () => {
   it("a hash from either verifies with the other, for strings, bytes and other parameters", async () => {
