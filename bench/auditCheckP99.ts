@@ -23,6 +23,10 @@
  * `--pin`: emulates Postgres on its own host (Linux, `taskset`; restored at the end): Postgres and both servers'
  * audit writer processes on the last CPU, the servers and this load generator on the others, so the two sides
  * differ only by the audit's share of the server's own CPU.
+ * `--idle-audit-db`: emulates the database's audit inserts on CPUs of their own (Linux, `chrt`, as root, Postgres
+ * only): the Postgres backends of the audit writers' connections run under SCHED_IDLE, re-applied before each
+ * round (a writer that reconnects gets a new backend). Together with the writer process's own SCHED_IDLE, all
+ * that the audit adds beside the event loop's share then takes only CPU time the requests leave.
  * `--inject`: the decision events come from inside each server instead (`bench/auditInjectEntry.ts`, sources under
  * tsx): `--ingest` allowed `authz.check` events a second queued as a bulk Check queues them, but with no request
  * work behind them, for each round's duration. The request load of a real ingest needs cores of its own; on a
@@ -31,10 +35,13 @@
  * there when it stops, one for the server's event loop and one for its audit writer process (which takes the
  * server's `--cpu-prof` flags).
  */
+import { availableParallelism } from "node:os"
 import { parseArgs } from "node:util"
 import { runningChildren } from "./lib/child.js"
 import { type CpuPinning, pinDatabaseApart } from "./lib/cpuPinning.js"
 import { unaryMethod } from "./lib/grpc.js"
+import { type IdleAuditBackends, idleAuditBackends } from "./lib/idleAuditBackends.js"
+import { type MachineCpu, machineCpu, machineCpuSpent } from "./lib/machineCpu.js"
 import { cpuMs, defaultLoaders, mainThreadCpuMs, normalPriorityCpuMs } from "./lib/processCpu.js"
 import { type RunningAtomProcess, startAtom } from "./lib/startAtom.js"
 import { median } from "./lib/stats.js"
@@ -52,6 +59,7 @@ const { values } = parseArgs({
     "node-flags": { type: "string" },
     built: { type: "boolean" },
     pin: { type: "boolean" },
+    "idle-audit-db": { type: "boolean" },
     inject: { type: "boolean" },
   },
 })
@@ -108,10 +116,13 @@ interface Round {
   readonly mainCpuMs: number
   /** allowed authz.check rows that reached the table during the round */
   readonly rows: number
+  /** the machine's CPU during the round, by who spent it */
+  readonly machine: MachineCpu
 }
 
-const main = async (pinning: CpuPinning | undefined) => {
+const main = async (pinning: CpuPinning | undefined, idleAudit: IdleAuditBackends | undefined) => {
   if (pinning) log(`pinned: ${pinning.description}`)
+  if (idleAudit) log(`idle audit: ${idleAudit.description}`)
   const loaders = defaultLoaders(duration, log)
   const method = unaryMethod(loaders.services, "atom.v1.AuthzService", "Check")
   const common = process.env.DATABASE_URL ? { ATOM_CERTS_ENABLED: "false" } : {}
@@ -201,17 +212,20 @@ const main = async (pinning: CpuPinning | undefined) => {
   const round = async (t: Target): Promise<Round> => {
     // a writer process started (or restarted) since the last round goes to the database's side too
     pinning?.childrenToDatabaseSide(t.atom.child.pid)
+    idleAudit?.apply()
     const rowsBefore = t === onTarget ? await allowRows(t.atom, t.token) : 0
     const cpuBefore = cpuMs(t.atom.child.pid)
     const mainBefore = mainThreadCpuMs(t.atom.child.pid)
     const normalBefore = normalPriorityCpuMs(t.atom.child.pid)
+    const machineBefore = machineCpu(process.env.DATABASE_URL)
     // the background starts with the Checks and runs as long
     const [check, bg] = await Promise.all([paced(t, rate), startIngest(t, duration)])
     const cpu = cpuMs(t.atom.child.pid) - cpuBefore
     const mainCpu = mainThreadCpuMs(t.atom.child.pid) - mainBefore
     const normalCpu = normalPriorityCpuMs(t.atom.child.pid) - normalBefore
+    const machine = machineCpuSpent(machineBefore, machineCpu(process.env.DATABASE_URL))
     const rows = t === onTarget ? (await allowRows(t.atom, t.token)) - rowsBefore : 0
-    return { check, background: bg, cpuMs: cpu, normalCpuMs: normalCpu, mainCpuMs: mainCpu, rows }
+    return { check, background: bg, cpuMs: cpu, normalCpuMs: normalCpu, mainCpuMs: mainCpu, rows, machine }
   }
 
   const writtenBefore = await counter(on, "atom_audit_events_written_total")
@@ -235,7 +249,11 @@ const main = async (pinning: CpuPinning | undefined) => {
               ` p99 ${fmt(bg.p99Ms)} ms${bg.errors > 0 ? `, ${bg.errors} errors` : ""})`) +
           `; server CPU ${Math.round(r.cpuMs)} ms (main thread ${Math.round(r.mainCpuMs)},` +
           ` normal priority ${Math.round(r.normalCpuMs)})` +
-          (side === "on" ? `; ${r.rows} allow rows reached the table (${Math.round(r.rows / duration)}/s)` : ""),
+          (side === "on" ? `; ${r.rows} allow rows reached the table (${Math.round(r.rows / duration)}/s)` : "") +
+          `; machine busy ${Math.round(r.machine.busyMs)} ms of ${availableParallelism() * duration * 1000}` +
+          ` (this load generator ${Math.round(r.machine.benchMs)}, Postgres audit backends` +
+          ` ${Math.round(r.machine.auditBackendsMs)}, other backends ${Math.round(r.machine.otherBackendsMs)},` +
+          ` background ${Math.round(r.machine.postgresBackgroundMs)})`,
       )
     }
   }
@@ -279,14 +297,17 @@ const main = async (pinning: CpuPinning | undefined) => {
     `audit-check-p99 at ${rate}/s: p50 audit off ${fmt(p50Off)} ms, on ${fmt(p50On)} ms; ` +
       `p99 audit off ${fmt(p99Off)} ms, on ${fmt(p99On)} ms, ratio (on ÷ off) ${(p99On / p99Off).toFixed(2)}; ` +
       `audited server wrote ${written} rows (${dropped} dropped)${ingestLine}  ` +
-      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}${pinning ? ", pinned" : ""}${inject ? ", injected" : ""}]\n`,
+      `[${process.env.DATABASE_URL ? "postgres" : "pglite"}${pinning ? ", pinned" : ""}` +
+      `${idleAudit ? ", audit backends idle" : ""}${inject ? ", injected" : ""}]\n`,
   )
 }
 
 const pinning = values.pin === true ? pinDatabaseApart() : undefined
+const idleAudit = values["idle-audit-db"] === true ? idleAuditBackends(process.env.DATABASE_URL) : undefined
 try {
-  await main(pinning)
+  await main(pinning, idleAudit)
 } finally {
+  idleAudit?.restore()
   await Promise.allSettled(runningChildren().map((c) => c.stop(10_000)))
   pinning?.restore()
 }
