@@ -18,6 +18,7 @@ import { serialize } from "node:v8"
 import { decodeEvents, encodeEvents } from "../../packages/services/src/audit/auditChunkCodec.js"
 import { isRecord } from "../../packages/services/src/audit/auditEventGuards.js"
 import { type QueuedAuditEvent, rawQueuedEvent } from "../../packages/services/src/audit/queuedEvent.js"
+import { allowedCheckEvent } from "../lib/auditEvents.js"
 import { median } from "../lib/stats.js"
 
 type Form = "objects" | "columns"
@@ -66,26 +67,11 @@ const main = async () => {
   let requestId = randomUUID()
   const event = (i: number): QueuedAuditEvent => {
     if (i % perRequest === 0) requestId = randomUUID()
-    return rawQueuedEvent(
-      {
-        event: "authz.check",
-        outcome: "allow",
-        actorId: actor,
-        tenantId: null,
-        targetKind: "entity",
-        targetId: target,
-        details: {
-          subject_id: actor,
-          action: "read",
-          object_kind: "entity",
-          object_id: target,
-          dialect: "graphql_bulk",
-          reason: "granted by role",
-        },
-      },
-      Date.now() + i,
-      { clientIp: "127.0.0.1", userAgent: "bench", requestId },
-    )
+    return rawQueuedEvent(allowedCheckEvent(actor, target, actor, "graphql_bulk"), Date.now() + i, {
+      clientIp: "127.0.0.1",
+      userAgent: "bench",
+      requestId,
+    })
   }
   const data = Array.from({ length: chunks }, (_, k) => Array.from({ length: CHUNK }, (_, i) => event(k * CHUNK + i)))
   const child = fork(process.argv[1] ?? "", ["receive"], { serialization: "advanced" })

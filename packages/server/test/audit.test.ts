@@ -573,7 +573,8 @@ describe("retention (identity-certs §4)", () => {
       cleanup_batch_size: 3,
       last_cleanup: { deleted_rows: 7, status: "ok", retention_days: 365, batch_size: 3 },
     })
-    expect(health.audit_queue).toMatchObject({ depth: 0, dropped: 0, failing: false })
+    // ATOM_AUDIT_QUEUE_CAPACITY's default
+    expect(health.audit_queue).toMatchObject({ depth: 0, capacity: 100_000, dropped: 0, failing: false })
   })
 
   // the reference's defect 16: replicas took no lock. A second connection stands in for another replica.
@@ -918,16 +919,21 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
           ATOM_DB_CONNECT_TIMEOUT_SECS: "2",
           ATOM_CERTS_ENABLED: "false",
           ATOM_AUDIT_WRITER_IDLE_PRIORITY: "false",
+          ATOM_AUDIT_QUEUE_CAPACITY: "5000",
         },
         { ownDatabase: true },
       )
       pg.stop()
-      // the queue holds `capacity`, each writer at most one batch it keeps retrying; the rest (at least
-      // 1000) is dropped
-      const offered = DEFAULT_AUDIT_QUEUE.capacity + DEFAULT_AUDIT_QUEUE.writers * DEFAULT_AUDIT_QUEUE.batchSize + 1000
+      // the queue holds ATOM_AUDIT_QUEUE_CAPACITY, each writer at most one batch it keeps retrying; the
+      // rest (at least 1000) is dropped
+      const capacity = 5000
+      const offered = capacity + DEFAULT_AUDIT_QUEUE.writers * DEFAULT_AUDIT_QUEUE.batchSize + 1000
       const held = await enqueue(ta, offered, 0)
+      expect(held.capacity).toBe(capacity)
       expect(held.depth + held.dropped).toBe(offered)
       expect(held.dropped).toBeGreaterThanOrEqual(1000)
+      // nothing beyond the capacity and the writers' batches is held
+      expect(held.depth).toBeLessThanOrEqual(offered - 1000)
       const atom = ta
       const health = await until(
         async () => (await fetch(`${atom.baseUrl}/health`)).json(),
@@ -936,6 +942,7 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
       )
       expect(health.audit_queue.failing).toBe(true)
       expect(health.audit_queue.dropped).toBe(held.dropped)
+      expect(health.audit_queue.capacity).toBe(capacity)
       const metrics = await metricsText(ta)
       expect(sample(metrics.body, "atom_audit_queue_dropped_total")).toBe(held.dropped)
       expect(sample(metrics.body, "atom_audit_write_failures_total")).toBeGreaterThanOrEqual(1)

@@ -44,6 +44,8 @@ describe("configuration", () => {
     expect(c.certs.leafDefaultTtlSecs).toBe(2592000)
     expect(c.guardrailDefault).toBe("allow")
     expect(c.log).toEqual({ level: "info", format: "json" })
+    expect(c.audit.queueCapacity).toBe(100_000)
+    expect(ok({ ATOM_AUDIT_QUEUE_CAPACITY: "5000" }).audit.queueCapacity).toBe(5000)
   })
 
   it("derives cookie security, issuer and redirects from the base URL", () => {
@@ -101,6 +103,7 @@ describe("configuration", () => {
     [{ ATOM_PUBLIC_BASE_URL: "ftp://x" }, "ATOM_PUBLIC_BASE_URL must be an http(s) URL"],
     [{ ADMIN_ENTITY_ID: "admin" }, "ADMIN_ENTITY_ID must be a UUID"],
     [{ ATOM_GUARDRAIL_DEFAULT: "maybe" }, "ATOM_GUARDRAIL_DEFAULT must be allow or deny"],
+    [{ ATOM_AUDIT_QUEUE_CAPACITY: "0" }, "ATOM_AUDIT_QUEUE_CAPACITY must be a whole number greater than 0"],
   ])("rejects %o with a message naming the variable", (env, expected) => {
     const message = errorOf(env)
     expect(message).toContain(expected)

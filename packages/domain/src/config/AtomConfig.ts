@@ -111,6 +111,11 @@ export interface AtomConfigShape {
      * allow drawn on its own; the rest are counted as suppressed). Denials are always kept.
      */
     readonly hotPathAllowSampleRate: number
+    /**
+     * ATOM_AUDIT_QUEUE_CAPACITY: decision events the audit queue holds in memory while its writer is behind
+     * or the database is away; past it, events are dropped and counted
+     */
+    readonly queueCapacity: number
     /** ATOM_AUDIT_WRITER_IDLE_PRIORITY: the Postgres audit writer process runs under SCHED_IDLE (every thread) */
     readonly writerIdlePriority: boolean
     readonly retentionEnabled: boolean

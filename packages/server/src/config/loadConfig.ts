@@ -252,6 +252,7 @@ export const loadConfig = (env: Env): Effect.Effect<AtomConfigShape, ConfigError
       audit: {
         hotPathAllowDbEnabled: yield* bool("ATOM_AUDIT_HOT_PATH_ALLOW_DB_ENABLED", false),
         hotPathAllowSampleRate: yield* r.get("ATOM_AUDIT_HOT_PATH_ALLOW_SAMPLE_RATE", FractionFromEnv, 1),
+        queueCapacity: yield* pos("ATOM_AUDIT_QUEUE_CAPACITY", 100_000),
         writerIdlePriority: yield* bool("ATOM_AUDIT_WRITER_IDLE_PRIORITY", true),
         retentionEnabled: yield* bool("ATOM_AUDIT_RETENTION_ENABLED", true),
         retentionDays: yield* pos("ATOM_AUDIT_RETENTION_DAYS", 365),

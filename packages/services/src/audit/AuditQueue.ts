@@ -42,8 +42,11 @@ import { prepareEvent } from "./prepareEvent.js"
 import { isPlainJson, queuedEventName } from "./queuedEvent.js"
 
 export interface AuditQueueOptions {
-  /** events held in memory while the writer is behind or the database is away */
-  readonly capacity: number
+  /**
+   * events held in memory while the writer is behind or the database is away; when not given,
+   * ATOM_AUDIT_QUEUE_CAPACITY (`config.audit.queueCapacity`)
+   */
+  readonly capacity?: number
   /** rows per multi-row INSERT */
   readonly batchSize: number
   /** writer fibers, each appending to its own chain: one hashes and sends a batch while another's commits */
@@ -74,7 +77,6 @@ export interface AuditQueueOptions {
 
 export const DEFAULT_AUDIT_QUEUE: AuditQueueOptions = {
   // a batch of 2000 rows costs Postgres about what 4 of 500 do in statements and commits (bench: 2x the rate)
-  capacity: 20_000,
   batchSize: 2000,
   writers: 2,
 
@@ -118,9 +120,10 @@ const isOutage = (cause: Cause.Cause<DbFailure>): boolean =>
   Option.exists(Cause.failureOption(cause), (e) => e._tag === "Unavailable") ||
   Chunk.some(Cause.defects(cause), (d) => d instanceof SqlError)
 
-const makeAuditQueue = (options: AuditQueueOptions) =>
+const makeAuditQueue = (given: AuditQueueOptions) =>
   Effect.gen(function* () {
     const config = yield* AtomConfig
+    const options = { ...given, capacity: given.capacity ?? config.audit.queueCapacity }
     const laneWriter = yield* AuditLaneWriter
     const logs = yield* AuditLogs
     const { instruments } = yield* AtomMetrics

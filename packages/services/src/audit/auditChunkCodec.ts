@@ -100,6 +100,11 @@ export const makeChunkBuilder = (capacity: number): ChunkBuilder => {
     let at = index.get(value)
     if (at === undefined) {
       at = strings.length
+      // Flattened in place before the queue holds it: a string built by concatenation (a request id from
+      // randomUUID, ~15 joins) is a tree of cons cells, ~480 bytes for 36 characters, until something reads
+      // it by index; V8 would flatten it anyway when the chunk is serialized for the writer, but a queue
+      // that waits for the database keeps the trees until then (bench/scenarios/auditQueueMemory.ts).
+      value.charCodeAt(0)
       strings.push(value)
       index.set(value, at)
     }
