@@ -54,6 +54,10 @@ export const machineCpu = (databaseUrl: string | undefined): MachineCpu => {
   }
 }
 
+/**
+ * What each part spent between two readings. A process that ended in between takes its CPU with it, so a
+ * part whose connections closed meanwhile can show a small negative figure.
+ */
 export const machineCpuSpent = (before: MachineCpu, after: MachineCpu): MachineCpu => ({
   benchMs: after.benchMs - before.benchMs,
   auditBackendsMs: after.auditBackendsMs - before.auditBackendsMs,
