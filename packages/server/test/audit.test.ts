@@ -631,6 +631,7 @@ describe("GET /metrics (identity-certs §6.3)", () => {
     expect(sample(body, "atom_audit_write_failures_total")).toBe(0)
     expect(sample(body, "atom_audit_queue_depth")).toBe(0)
     expect(sample(body, "atom_audit_queue_dropped_total")).toBe(0)
+    expect(sample(body, "atom_audit_queue_capacity")).toBe(100_000)
     expect(sample(body, 'atom_db_pool_connections{state="total"}')).toBeGreaterThanOrEqual(1)
     expect(sample(body, 'atom_db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(0)
     for (const name of [
@@ -945,6 +946,7 @@ describe.runIf(hasPostgresBinaries)("database away (private Postgres)", () => {
       expect(health.audit_queue.capacity).toBe(capacity)
       const metrics = await metricsText(ta)
       expect(sample(metrics.body, "atom_audit_queue_dropped_total")).toBe(held.dropped)
+      expect(sample(metrics.body, "atom_audit_queue_capacity")).toBe(capacity)
       expect(sample(metrics.body, "atom_audit_write_failures_total")).toBeGreaterThanOrEqual(1)
       pg.start()
       expect(await ta.atom.runtime.runPromise(Effect.flatMap(AuditQueue, (q) => q.flush("30 seconds")))).toBe(true)

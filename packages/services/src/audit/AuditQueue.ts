@@ -160,6 +160,7 @@ const makeAuditQueue = (given: AuditQueueOptions) =>
       failing,
     })
     instruments.auditQueueDepth.collect(() => [[{}, depth()]])
+    instruments.auditQueueCapacity.set({}, options.capacity)
 
     const drop = (n: number, why: string) =>
       Effect.gen(function* () {

@@ -45,6 +45,9 @@ const makeInstruments = (registry: MetricRegistry) => ({
     new Counter("atom_audit_queue_dropped_total", "Audit events dropped because the queue was full or shut down"),
   ),
   auditQueueDepth: registry.register(new Gauge("atom_audit_queue_depth", "Audit events waiting to be written")),
+  auditQueueCapacity: registry.register(
+    new Gauge("atom_audit_queue_capacity", "Audit events the queue holds before it drops (ATOM_AUDIT_QUEUE_CAPACITY)"),
+  ),
   rateLimitRejections: registry.register(
     new Counter("atom_rate_limit_rejections_total", "Requests refused by the rate limiter", ["category"]),
   ),
