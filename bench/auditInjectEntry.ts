@@ -7,6 +7,9 @@
  * The events cost no request work: on a machine too small to give the request load its own cores, this shows
  * what the audit itself does to the latency of the requests beside it. With hot-path allows not stored
  * (the default) the same events are only counted, so two servers differ exactly by the audit.
+ * `ATOM_BENCH_INJECT_HEAP_PROFILE=<dir>`: each injection runs under V8's sampling heap profiler, kept to what
+ * outlives the young generation (`bench/lib/promotedSampling.ts`), until 2 s after its last event; the
+ * profile goes into the folder and its largest allocation sites to stderr.
  */
 import { randomUUID } from "node:crypto"
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
@@ -14,6 +17,7 @@ import { Effect } from "effect"
 import { loadConfig } from "../packages/server/src/config/loadConfig.js"
 import { startAtom } from "../packages/server/src/startAtom.js"
 import { decisionEvent, enqueueAuditAll, withAuditRequest } from "../packages/services/src/audit/index.js"
+import { promotedSampling } from "./lib/promotedSampling.js"
 
 const BATCH = 200
 /** injection ticks a second: each tick queues the events due since the last one */
@@ -46,9 +50,16 @@ const bulk = (count: number) =>
     ),
   )
 
+const heapProfileDir = process.env.ATOM_BENCH_INJECT_HEAP_PROFILE
+const sampling = heapProfileDir ? promotedSampling(heapProfileDir) : undefined
+let injections = 0
+
 let injecting: NodeJS.Timeout | undefined
 const inject = () => {
   if (injecting !== undefined || rate <= 0) return
+  injections++
+  const label = `inject-${injections}`
+  void sampling?.start()
   const started = performance.now()
   let queued = 0
   const delay = monitorEventLoopDelay({ resolution: 5 })
@@ -83,6 +94,13 @@ const inject = () => {
         `inject: ${queued} events; event loop delay p50 ${ms(delay.percentile(50))} p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms; ` +
           `gc ${gc.count} pauses (${gc.majors} not scavenges) ${gc.ms.toFixed(0)} ms, longest ${gc.max.toFixed(1)} ms\n`,
       )
+      if (sampling !== undefined)
+        setTimeout(() => {
+          sampling.stop(label).then(
+            (lines) => process.stderr.write(`${lines.join("\n")}\n`),
+            (e) => process.stderr.write(`heap profile failed: ${String(e)}\n`),
+          )
+        }, 2_000)
     }
   }, TICK_MS)
 }
