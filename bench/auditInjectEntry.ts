@@ -59,7 +59,7 @@ const inject = () => {
   if (injecting !== undefined || rate <= 0) return
   injections++
   const label = `inject-${injections}`
-  void sampling?.start()
+  sampling?.start().catch((e) => process.stderr.write(`heap profile failed to start: ${String(e)}\n`))
   const started = performance.now()
   let queued = 0
   const delay = monitorEventLoopDelay({ resolution: 5 })

@@ -21,12 +21,15 @@ const post = (session: Session, method: string, params: object = {}): Promise<un
 const isNode = (u: unknown): u is ProfileNode =>
   typeof u === "object" && u !== null && "callFrame" in u && "selfSize" in u && "children" in u
 
+/** Where the sources are: site names are shown relative to it. */
+const sourceRoot = `file://${process.cwd()}/`
+
 /** Self bytes by allocation site (`function url:line`), largest first. */
 const bySite = (root: ProfileNode): Array<readonly [string, number]> => {
   const sites = new Map<string, number>()
   const walk = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame
-    const site = `${functionName || "(anonymous)"} ${url.replace(/^.*\/work\/main\//, "")}:${lineNumber + 1}`
+    const site = `${functionName || "(anonymous)"} ${url.replace(sourceRoot, "")}:${lineNumber + 1}`
     if (node.selfSize > 0) sites.set(site, (sites.get(site) ?? 0) + node.selfSize)
     for (const child of node.children) walk(child)
   }
