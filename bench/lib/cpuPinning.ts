@@ -11,14 +11,18 @@ import { childPids, processIds, taskName } from "../../packages/server/test/supp
 
 const lastCpu = (): number => availableParallelism() - 1
 
-/** Sets the CPUs of every thread of a process; a process that ended meanwhile is skipped. */
-const setAffinity = (pid: number | string, cpus: string): void => {
+/** Runs a command on a live process; a process that ended meanwhile is skipped rather than failing. */
+export const runOnProcess = (pid: number | string, command: string, args: ReadonlyArray<string>): void => {
   try {
-    execFileSync("taskset", ["--all-tasks", "--pid", "--cpu-list", cpus, String(pid)], { stdio: "ignore" })
+    execFileSync(command, [...args, String(pid)], { stdio: "ignore" })
   } catch (e) {
     if (taskName(pid) !== undefined) throw e
   }
 }
+
+/** Sets the CPUs of every thread of a process. */
+const setAffinity = (pid: number | string, cpus: string): void =>
+  runOnProcess(pid, "taskset", ["--all-tasks", "--pid", "--cpu-list", cpus])
 
 const postgresPids = (): Array<string> => processIds().filter((pid) => taskName(pid) === "postgres")
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { taskName } from "../../packages/server/test/support/procfs.js"
+import { runOnProcess } from "./cpuPinning.js"
 
 /**
  * Emulates, on one machine, a database whose audit inserts run on CPUs of their own (Linux, `chrt`, as
@@ -31,14 +31,8 @@ export const auditBackendPids = (databaseUrl: string): Array<number> =>
     .filter((line) => line.trim() !== "")
     .map(Number)
 
-/** Sets a live process's policy; a backend that ended meanwhile is skipped. */
-const setPolicy = (pid: number, policy: "--idle" | "--other"): void => {
-  try {
-    execFileSync("chrt", [policy, "--pid", "0", String(pid)], { stdio: "ignore" })
-  } catch (e) {
-    if (taskName(pid) !== undefined) throw e
-  }
-}
+/** Sets a backend's scheduling policy. */
+const setPolicy = (pid: number, policy: "--idle" | "--other"): void => runOnProcess(pid, "chrt", [policy, "--pid", "0"])
 
 export const idleAuditBackends = (databaseUrl: string | undefined): IdleAuditBackends => {
   if (databaseUrl === undefined) throw new Error("--idle-audit-db needs DATABASE_URL (Postgres)")
